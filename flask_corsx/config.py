@@ -1,0 +1,623 @@
+"""The one resolver: options from every source in, a validated :class:`CORSPolicy` out.
+
+Precedence, highest first (the same as flask-cors):
+
+1. resource-level options (the values of a ``resources`` dict);
+2. keyword arguments to ``CORS(...)``, ``init_app(...)`` or ``cross_origin(...)``;
+3. the app config, ``CORS_<OPTION>`` keys (``CORS_ORIGINS``, ``CORS_MAX_AGE``, ...);
+4. the defaults in :data:`flask_corsx.defaults.DEFAULT_OPTIONS`.
+
+The extension, the blueprint path and the decorator all come through here. Nothing in this module
+imports Flask: the app config arrives as a plain mapping. Every problem found is reported at once
+in one :class:`~flask_corsx.errors.CORSConfigError`; legal but risky settings emit a
+:class:`~flask_corsx.errors.CORSConfigWarning`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from re import Pattern
+from typing import Any
+
+from .defaults import (
+    CHROMIUM_MAX_AGE_CAP,
+    CONFIG_PREFIX,
+    DEFAULT_OPTIONS,
+    FIREFOX_MAX_AGE_CAP,
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADER_PREFIXES,
+    FORBIDDEN_REQUEST_HEADERS,
+    FORBIDDEN_RESPONSE_HEADERS,
+    OPTION_NAMES,
+)
+from .errors import CORSConfigError, CORSConfigWarning, Problem, warn
+from .origins import OriginMatcher, OriginSyntaxError, looks_like_regex, parse_config_origin
+from .policy import CORSPolicy, HeaderRule, is_token
+from .resources import PathPattern, ResourceTable, compile_path_pattern
+
+_BOOL_OPTIONS = (
+    "supports_credentials",
+    "send_wildcard",
+    "vary_header",
+    "automatic_options",
+    "always_send",
+    "intercept_exceptions",
+    "allow_private_network",
+    "dangerously_allow_any_origin_with_credentials",
+)
+#: An origin no real site has: a regex that matches it matches (nearly) anything.
+_ANY_ORIGIN_PROBE = "https://flask-corsx-any-origin-probe.invalid:1234"
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``CORS_*`` keys of an app config, as option names (``CORS_MAX_AGE`` -> ``max_age``).
+
+    Keys set to None are ignored, as flask-cors does. An unknown ``CORS_`` key warns (other
+    extensions may use the prefix too, so it is not an error).
+    """
+    options: dict[str, Any] = {}
+    for key, value in config.items():
+        if not isinstance(key, str) or not key.startswith(CONFIG_PREFIX):
+            continue
+        name = key[len(CONFIG_PREFIX) :].lower()
+        if name in OPTION_NAMES:
+            if value is not None:
+                options[name] = value
+            continue
+        guess = difflib.get_close_matches(name, OPTION_NAMES, n=1)
+        hint = f"did you mean {CONFIG_PREFIX}{guess[0].upper()}?" if guess else ""
+        warn(Problem("corsx.W009", key, value, "is not a flask_corsx option and is ignored.", hint))
+    return options
+
+
+def resolve_options(
+    config: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+    resource: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Merge the option sources in precedence order (see the module docstring)."""
+    merged = dict(DEFAULT_OPTIONS)
+    merged.update(options_from_config(config))
+    merged.update(kwargs)
+    if resource:
+        merged.update(resource)
+    return merged
+
+
+def check_option_names(options: Mapping[str, Any], where: str = "") -> list[Problem]:
+    """Problems for option names we do not know, each with a "did you mean"."""
+    problems = []
+    for name in options:
+        if name in OPTION_NAMES:
+            continue
+        guess = difflib.get_close_matches(str(name), OPTION_NAMES, n=1)
+        hint = f"did you mean {guess[0]!r}?" if guess else "see docs/usage.md for the options."
+        problems.append(
+            Problem("corsx.E001", f"{where}{name}", options[name], "is not an option.", hint)
+        )
+    return problems
+
+
+def build_policy(options: Mapping[str, Any], where: str = "") -> CORSPolicy:
+    """Validate fully merged options and compile them into a :class:`CORSPolicy`.
+
+    :param options: every option, e.g. from :func:`resolve_options`.
+    :param where: a prefix for option names in messages, such as ``"resources['/api/*']."``.
+    :raises CORSConfigError: listing every problem found.
+    """
+    builder = _PolicyBuilder(where)
+    policy = builder.build(options)
+    if builder.problems:
+        raise CORSConfigError(builder.problems)
+    assert policy is not None
+    return policy
+
+
+def build_resource_table(
+    config: Mapping[str, Any], kwargs: Mapping[str, Any]
+) -> ResourceTable[CORSPolicy]:
+    """Resolve ``resources`` and compile one policy per resource rule.
+
+    Rules without options of their own share the policy built from kwargs, config and defaults.
+    """
+    problems = check_option_names(kwargs)
+    if problems:
+        raise CORSConfigError(problems)
+    base_options = resolve_options(config, kwargs)
+    rules, problems = _parse_resources(base_options["resources"])
+    base: CORSPolicy | None = None
+    try:
+        base = build_policy(base_options)
+    except CORSConfigError as exc:
+        problems.extend(exc.problems)
+    table_rules: list[tuple[PathPattern, CORSPolicy]] = []
+    for pattern, resource_options in rules:
+        if not resource_options:
+            if base is not None:
+                table_rules.append((pattern, base))
+            continue
+        label = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+        where = f"resources[{label!r}]."
+        own = check_option_names(resource_options, where)
+        if own:
+            problems.extend(own)
+            continue
+        try:
+            policy = build_policy({**base_options, **resource_options}, where)
+        except CORSConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        table_rules.append((pattern, policy))
+    if problems:
+        raise CORSConfigError(problems)
+    return ResourceTable(table_rules)
+
+
+def _parse_resources(
+    value: Any,
+) -> tuple[list[tuple[PathPattern, Mapping[str, Any]]], list[Problem]]:
+    problems: list[Problem] = []
+    items: list[tuple[Any, Any]]
+    if isinstance(value, (str, re.Pattern)):
+        items = [(value, {})]
+    elif isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, Iterable):
+        items = [(item, {}) for item in value]
+    else:
+        problems.append(
+            Problem(
+                "corsx.E002",
+                "resources",
+                value,
+                "must be a path pattern, a list of them, or a dict of pattern -> options.",
+                "e.g. resources={r'/api/*': {'origins': 'https://app.example.com'}}.",
+            )
+        )
+        return [], problems
+    rules: list[tuple[PathPattern, Mapping[str, Any]]] = []
+    for pattern, resource_options in items:
+        if not isinstance(pattern, (str, re.Pattern)):
+            problems.append(
+                Problem(
+                    "corsx.E002",
+                    "resources",
+                    pattern,
+                    "a resource path pattern must be a string or a compiled regex.",
+                    "write it as a string such as r'/api/*'.",
+                )
+            )
+            continue
+        if resource_options is None:
+            resource_options = {}
+        if not isinstance(resource_options, Mapping):
+            problems.append(
+                Problem(
+                    "corsx.E002",
+                    f"resources[{pattern!r}]",
+                    resource_options,
+                    "the options of a resource must be a dict.",
+                    "e.g. {'origins': ['https://app.example.com']}.",
+                )
+            )
+            continue
+        try:
+            kind, _, _ = compile_path_pattern(pattern)
+        except re.error as exc:
+            problems.append(
+                Problem(
+                    "corsx.E003",
+                    "resources",
+                    pattern,
+                    f"is not a valid regular expression ({exc}).",
+                    "fix the pattern, or escape it with re.escape() if it is a literal path.",
+                )
+            )
+            continue
+        if kind == "exact" and isinstance(pattern, str) and not pattern.startswith("/"):
+            problems.append(
+                Problem(
+                    "corsx.E012",
+                    "resources",
+                    pattern,
+                    "a literal path must start with '/', or it can never match a request path.",
+                    f"write '/{pattern}'.",
+                )
+            )
+            continue
+        rules.append((pattern, resource_options))
+    return rules, problems
+
+
+def precheck(options: Mapping[str, Any], table: bool) -> None:
+    """Validate options before the app config is known (``CORS(blueprint)``, ``cross_origin``).
+
+    Raises for everything the options alone show to be wrong, so mistakes surface where they
+    are written. The one problem app config could still fix, any origin with credentials when
+    ``origins`` comes only from ``CORS_ORIGINS``, is left for the full build. Warnings wait for
+    the full build too, so each is emitted once.
+    """
+    problems = check_option_names(options)
+    if not problems:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CORSConfigWarning)
+            try:
+                if table:
+                    build_resource_table({}, options)
+                else:
+                    build_policy(resolve_options({}, options))
+            except CORSConfigError as exc:
+                problems = [
+                    p
+                    for p in exc.problems
+                    if not (p.code == "corsx.E008" and "origins" not in options)
+                ]
+    if problems:
+        raise CORSConfigError(problems)
+
+
+class _PolicyBuilder:
+    """Validates one set of merged options; collects problems rather than stopping at the first."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def error(self, code: str, option: str, value: object, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(code, self.where + option, value, message, hint))
+
+    def warning(self, code: str, option: str, value: object, message: str, hint: str = "") -> None:
+        warn(Problem(code, self.where + option, value, message, hint))
+
+    def build(self, options: Mapping[str, Any]) -> CORSPolicy | None:
+        flags = {name: self._bool(name, options.get(name)) for name in _BOOL_OPTIONS}
+        credentials = flags["supports_credentials"]
+        origins = self._origins(options.get("origins"), credentials)
+        methods, any_method = self._methods(options.get("methods"))
+        headers = self._allow_headers(options.get("allow_headers"))
+        expose = self._expose_headers(options.get("expose_headers"), credentials)
+        max_age = self._max_age(options.get("max_age"))
+
+        if credentials and origins.any_origin:
+            if flags["send_wildcard"]:
+                pass  # reported below as E009, the more specific problem
+            elif not flags["dangerously_allow_any_origin_with_credentials"]:
+                self.error(
+                    "corsx.E008",
+                    "supports_credentials",
+                    True,
+                    "together with origins that allow any origin, this would let every site on "
+                    "the web make credentialed requests and read the answers (FETCH-J5).",
+                    "list the allowed origins, e.g. origins=['https://app.example.com']; or, if "
+                    "every site really may act with your users' cookies, set "
+                    "dangerously_allow_any_origin_with_credentials=True.",
+                )
+        if credentials and flags["send_wildcard"]:
+            self.error(
+                "corsx.E009",
+                "send_wildcard",
+                True,
+                "browsers refuse 'Access-Control-Allow-Origin: *' on credentialed requests "
+                "(FETCH-J1).",
+                "drop send_wildcard, or drop supports_credentials.",
+            )
+        if self.problems:
+            return None
+        return CORSPolicy(
+            origins=origins,
+            methods=methods,
+            any_method=any_method,
+            headers=headers,
+            expose_headers=expose,
+            supports_credentials=credentials,
+            max_age=max_age,
+            send_wildcard=flags["send_wildcard"],
+            vary_header=flags["vary_header"],
+            always_send=flags["always_send"],
+            intercept_exceptions=flags["intercept_exceptions"],
+            allow_private_network=flags["allow_private_network"],
+            automatic_options=flags["automatic_options"],
+            options=dict(options),
+        )
+
+    # -- one method per option ----------------------------------------------------------------
+
+    def _bool(self, name: str, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        self.error(
+            "corsx.E002",
+            name,
+            value,
+            "must be True or False.",
+            f"write {name}={bool(value)!r}" if value in (0, 1, None) else "use a bool.",
+        )
+        return False
+
+    def _items(self, name: str, value: Any, what: str) -> list[Any] | None:
+        """A str/regex or an iterable of them, as a list; None (after an error) otherwise."""
+        if isinstance(value, (str, re.Pattern)):
+            return [value]
+        if isinstance(value, Iterable) and not isinstance(value, (Mapping, bytes)):
+            return list(value)
+        self.error("corsx.E002", name, value, f"must be {what}.", f"e.g. {name}=[...].")
+        return None
+
+    def _origins(self, value: Any, credentials: bool) -> OriginMatcher:
+        items = self._items("origins", value, "'*', an origin, a regex, or a list of them")
+        any_origin = False
+        exact: set[str] = set()
+        any_port: set[tuple[str, str]] = set()
+        subdomains: set[tuple[str, str, str | None]] = set()
+        regexes: list[Pattern[str]] = []
+        for item in items or []:
+            if isinstance(item, re.Pattern):
+                regexes.append(item)
+                any_origin = any_origin or self._regex_allows_anything(item)
+                continue
+            if not isinstance(item, str):
+                self.error(
+                    "corsx.E002",
+                    "origins",
+                    item,
+                    "each origin must be a string or a compiled regex.",
+                    "write it as a string such as 'https://app.example.com'.",
+                )
+                continue
+            try:
+                parsed, normalized = parse_config_origin(item)
+            except OriginSyntaxError as exc:
+                if looks_like_regex(item):
+                    regex = self._compile_origin_regex(item)
+                    if regex is not None:
+                        regexes.append(regex)
+                        any_origin = any_origin or self._regex_allows_anything(regex)
+                    continue
+                self.error("corsx.E004", "origins", item, f"{exc.message}", exc.hint)
+                continue
+            if parsed.kind == "any":
+                any_origin = True
+                continue
+            if parsed.kind == "null":
+                self.warning(
+                    "corsx.W004",
+                    "origins",
+                    item,
+                    "allows the 'null' origin, which any page can give itself (sandboxed "
+                    "iframes, data: URLs), so it is as open as '*' (FETCH-M4).",
+                    "remove 'null' unless you serve file: or sandboxed pages you trust.",
+                )
+                exact.add("null")
+                continue
+            if normalized:
+                self.warning(
+                    "corsx.W006",
+                    "origins",
+                    item,
+                    f"is not in the form browsers send; it was normalized to "
+                    f"{parsed.canonical!r} (FETCH-I3).",
+                    f"write {parsed.canonical!r}.",
+                )
+            if credentials and parsed.scheme == "http" and parsed.host not in _LOOPBACK_HOSTS:
+                self.warning(
+                    "corsx.W005",
+                    "origins",
+                    item,
+                    "is a plain-http origin allowed with credentials: anyone on the network "
+                    "path can act as that origin.",
+                    "serve that site over https and allow the https origin.",
+                )
+            if parsed.kind == "exact":
+                exact.add(parsed.canonical)
+            elif parsed.any_subdomain:
+                subdomains.add((parsed.scheme, parsed.host, parsed.port))
+            else:
+                any_port.add((parsed.scheme, parsed.host))
+        return OriginMatcher(
+            any_origin=any_origin,
+            exact=frozenset(exact),
+            any_port=frozenset(any_port),
+            subdomains=frozenset(subdomains),
+            regexes=tuple(regexes),
+        )
+
+    def _compile_origin_regex(self, text: str) -> Pattern[str] | None:
+        try:
+            # Case-insensitive like flask-cors; only plausible (ASCII) origins ever reach it.
+            regex = re.compile(text, re.IGNORECASE)
+        except re.error as exc:
+            self.error(
+                "corsx.E003",
+                "origins",
+                text,
+                f"is neither an origin nor a valid regular expression ({exc}).",
+                "fix the regex, or write an origin such as 'https://app.example.com'.",
+            )
+            return None
+        self.warning(
+            "corsx.W007",
+            "origins",
+            text,
+            "is taken as a regular expression, matched against the whole origin.",
+            "pass re.compile(...) to say so, or use a wildcard such as 'https://*.example.com'.",
+        )
+        return regex
+
+    @staticmethod
+    def _regex_allows_anything(regex: Pattern[str]) -> bool:
+        return regex.fullmatch(_ANY_ORIGIN_PROBE) is not None
+
+    def _methods(self, value: Any) -> tuple[frozenset[str], bool]:
+        items = self._items("methods", value, "'*', a method, or a list of methods")
+        methods: set[str] = set()
+        any_method = False
+        for item in self._split_names(items or [], "methods"):
+            method = item.upper()
+            if method == "*":
+                any_method = True
+            elif not is_token(method):
+                self.error(
+                    "corsx.E006",
+                    "methods",
+                    item,
+                    "is not a valid HTTP method token (FETCH-R5).",
+                    "use method names such as 'GET' or 'PATCH'.",
+                )
+            else:
+                if method in FORBIDDEN_METHODS:
+                    self.warning(
+                        "corsx.W002",
+                        "methods",
+                        item,
+                        "is a forbidden method: no browser script can send it (FETCH-B2).",
+                        "remove it.",
+                    )
+                methods.add(method)
+        return (frozenset() if any_method else frozenset(methods)), any_method
+
+    def _split_names(self, items: list[Any], option: str) -> list[str]:
+        """Flatten strings like "GET, POST" (accepted by flask-cors) into single names."""
+        names: list[str] = []
+        for item in items:
+            if not isinstance(item, str):
+                self.error("corsx.E002", option, item, "each entry must be a string.")
+                continue
+            names.extend(part.strip() for part in item.split(",") if part.strip())
+        return names
+
+    def _allow_headers(self, value: Any) -> HeaderRule:
+        items = self._items("allow_headers", value, "'*', a header name, or a list of them")
+        names: set[str] = set()
+        patterns: list[Pattern[str]] = []
+        allow_all = False
+        for item in items or []:
+            if isinstance(item, re.Pattern):
+                patterns.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
+                continue
+            if not isinstance(item, str):
+                self.error("corsx.E002", "allow_headers", item, "each entry must be a string.")
+                continue
+            if looks_like_regex(item):
+                try:
+                    patterns.append(re.compile(item, re.IGNORECASE))
+                except re.error as exc:
+                    self.error(
+                        "corsx.E003",
+                        "allow_headers",
+                        item,
+                        f"is neither a header name nor a valid regular expression ({exc}).",
+                        "fix the regex, or write a plain header name.",
+                    )
+                    continue
+                self.warning(
+                    "corsx.W007",
+                    "allow_headers",
+                    item,
+                    "is taken as a regular expression, matched against the whole header name.",
+                    "pass re.compile(...) to say so.",
+                )
+                continue
+            for name in self._split_names([item], "allow_headers"):
+                if name in ("*", ".*"):
+                    allow_all = True
+                elif not is_token(name):
+                    self.error(
+                        "corsx.E005",
+                        "allow_headers",
+                        name,
+                        "is not a valid header name token (FETCH-R5).",
+                        "use names such as 'Content-Type' or 'X-Requested-With'.",
+                    )
+                else:
+                    lowered = name.lower()
+                    if lowered in FORBIDDEN_REQUEST_HEADERS or lowered.startswith(
+                        FORBIDDEN_REQUEST_HEADER_PREFIXES
+                    ):
+                        self.warning(
+                            "corsx.W003",
+                            "allow_headers",
+                            name,
+                            "is a forbidden request header: browsers never let scripts set "
+                            "it (FETCH-C11).",
+                            "remove it.",
+                        )
+                    names.add(lowered)
+        return HeaderRule(allow_all, frozenset(names), tuple(patterns))
+
+    def _expose_headers(self, value: Any, credentials: bool) -> str | None:
+        if value is None:
+            return None
+        items = self._items("expose_headers", value, "a header name or a list of them")
+        names: list[str] = []
+        for name in self._split_names(items or [], "expose_headers"):
+            if name == "*":
+                if credentials:
+                    self.error(
+                        "corsx.E010",
+                        "expose_headers",
+                        "*",
+                        "with credentials, browsers read '*' as a header literally named '*' "
+                        "and expose nothing (FETCH-D3).",
+                        "list the header names to expose.",
+                    )
+                    continue
+            elif not is_token(name):
+                self.error(
+                    "corsx.E005",
+                    "expose_headers",
+                    name,
+                    "is not a valid header name token (FETCH-R5).",
+                    "use names such as 'X-Total-Count'.",
+                )
+                continue
+            elif name.lower() in FORBIDDEN_RESPONSE_HEADERS:
+                self.warning(
+                    "corsx.W008",
+                    "expose_headers",
+                    name,
+                    "is never exposed to scripts, whatever the server says (FETCH-D2).",
+                    "remove it.",
+                )
+            if name not in names:
+                names.append(name)
+        return ", ".join(sorted(names)) or None
+
+    def _max_age(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        seconds: int | None = None
+        if isinstance(value, bool):
+            seconds = None
+        elif isinstance(value, int):
+            seconds = value
+        elif isinstance(value, timedelta):
+            total = value.total_seconds()
+            seconds = int(total) if total == int(total) else None
+        elif isinstance(value, str) and value.isascii() and value.isdigit():
+            seconds = int(value)
+        if seconds is None or seconds < 0:
+            self.error(
+                "corsx.E007",
+                "max_age",
+                value,
+                "must be a whole, non-negative number of seconds: an int, a string of digits "
+                "or a timedelta (FETCH-L1).",
+                "write e.g. max_age=600, or max_age=0 to disable preflight caching.",
+            )
+            return None
+        if seconds > CHROMIUM_MAX_AGE_CAP:
+            capped = "every browser" if seconds > FIREFOX_MAX_AGE_CAP else "Chromium and Safari"
+            self.warning(
+                "corsx.W001",
+                "max_age",
+                value,
+                f"is more than {capped} will cache a preflight for (Chromium 7200 s, Firefox "
+                "86400 s, Safari 600 s; FETCH-L2).",
+                "use at most 7200, or 600 to be honoured fully everywhere.",
+            )
+        return str(seconds)

@@ -1,0 +1,127 @@
+"""``@cross_origin``: CORS for one view, with the same options and resolver as the extension."""
+
+from __future__ import annotations
+
+import inspect
+from functools import partial, update_wrapper
+from typing import Any, Callable, TypeVar, cast
+
+from flask import after_this_request, current_app, request
+from flask.wrappers import Response
+
+from .config import precheck
+from .policy import CORSPolicy
+from .wiring import (
+    ENVIRON_EXCEPTION,
+    RESPONSE_MARKER,
+    VIEW_ATTRIBUTE,
+    DecoratorSpec,
+    already_has_cors,
+    apply_decision,
+    decide,
+    decorator_policy,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cross_origin(**options: Any) -> Callable[[F], F]:
+    """Allow cross-origin requests to one view.
+
+    Put it *below* the route decorator, so Flask registers the wrapped view::
+
+        @app.route("/data", methods=["GET", "PUT"])
+        @cross_origin(origins=["https://app.example.com"], max_age=600)
+        def data(): ...
+
+    Works on plain and ``async def`` views. The options are those of
+    :class:`~flask_corsx.CORS` (``resources`` aside), over the app's ``CORS_*`` config. With
+    ``automatic_options`` (the default), the decorator answers preflights itself and the view
+    never sees them; with ``automatic_options=False`` the view must handle OPTIONS, and the
+    preflight headers are added to whatever it returns. With ``intercept_exceptions`` (the
+    default), responses to errors raised in the view carry the same CORS headers.
+
+    :raises CORSConfigError: when the options are wrong, at decoration time where the options
+        alone show it, else on the first request that uses them.
+    """
+    precheck(options, table=False)
+    spec = DecoratorSpec(dict(options), options.get("automatic_options", True) is not False)
+
+    def decorator(view: F) -> F:
+        wrapper: Callable[..., Any]
+        if inspect.iscoroutinefunction(view):
+
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                early = _before_view(spec)
+                if early is not None:
+                    return early
+                return await _run_async(view, args, kwargs)
+
+            wrapper = async_wrapper
+        else:
+
+            def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+                early = _before_view(spec)
+                if early is not None:
+                    return early
+                return _run(view, args, kwargs)
+
+            wrapper = sync_wrapper
+        update_wrapper(wrapper, view)
+        if spec.automatic_options:
+            # Route OPTIONS to the wrapper rather than to Flask's automatic answer.
+            required = set(getattr(view, "required_methods", ()))
+            required.add("OPTIONS")
+            cast(Any, wrapper).required_methods = required
+            cast(Any, wrapper).provide_automatic_options = False
+        setattr(wrapper, VIEW_ATTRIBUTE, spec)
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def _before_view(spec: DecoratorSpec) -> Response | None:
+    """Answer a preflight without the view, or arrange for headers on the view's response."""
+    app = cast(Any, current_app)._get_current_object()
+    req = cast(Any, request)._get_current_object()
+    policy = decorator_policy(app, spec)
+    environ = req.environ
+    if req.method == "OPTIONS" and policy.automatic_options:
+        response: Response = app.make_default_options_response()
+        apply_decision(response, decide(policy, environ, "OPTIONS"))
+        return response
+    # after_this_request also runs on responses made from errors raised in the view (Flask
+    # runs it in process_response for those too), so 403s and 500s get the same headers.
+    after_this_request(partial(_add_headers, policy, environ, req.method))
+    return None
+
+
+def _run(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    try:
+        return view(*args, **kwargs)
+    except BaseException:
+        cast(Any, request).environ[ENVIRON_EXCEPTION] = True
+        raise
+
+
+async def _run_async(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    try:
+        return await view(*args, **kwargs)
+    except BaseException:
+        cast(Any, request).environ[ENVIRON_EXCEPTION] = True
+        raise
+
+
+def _add_headers(
+    policy: CORSPolicy, environ: dict[str, Any], method: str, response: Response
+) -> Response:
+    if already_has_cors(response):
+        return response
+    if not policy.intercept_exceptions and environ.get(ENVIRON_EXCEPTION):
+        # The decorator owns this view: mark it so an app-wide CORS() does not step in.
+        setattr(response, RESPONSE_MARKER, True)
+        return response
+    # With automatic_options=False the view answered a preflight itself: decide() sees the
+    # Access-Control-Request-Method and adds the preflight headers to its response.
+    apply_decision(response, decide(policy, environ, method))
+    return response

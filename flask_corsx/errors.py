@@ -1,0 +1,89 @@
+"""Configuration errors and warnings, each with a stable code.
+
+Every problem names the option as the user spelled it, the offending value, what is wrong and
+how to fix it. :class:`CORSConfigError` carries all problems found at once, so one start-up
+shows every mistake.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+#: Every code we emit, with a short title. Codes are never reused or renumbered.
+CODES: dict[str, str] = {
+    "corsx.E001": "unknown option",
+    "corsx.E002": "wrong type",
+    "corsx.E003": "invalid regular expression",
+    "corsx.E004": "origin that no browser sends",
+    "corsx.E005": "header name that is not a valid token",
+    "corsx.E006": "method that is not a valid token",
+    "corsx.E007": "invalid max_age",
+    "corsx.E008": "any origin with credentials",
+    "corsx.E009": "send_wildcard with credentials",
+    "corsx.E010": "expose_headers '*' with credentials",
+    "corsx.E011": "CORS(blueprint) after the blueprint was registered",
+    "corsx.E012": "invalid resource path",
+    "corsx.W001": "max_age above what browsers honour",
+    "corsx.W002": "forbidden method allowed",
+    "corsx.W003": "forbidden request header allowed",
+    "corsx.W004": "the null origin allowed",
+    "corsx.W005": "plain-http origin with credentials",
+    "corsx.W006": "origin normalized",
+    "corsx.W007": "string taken as a regular expression",
+    "corsx.W008": "forbidden response header exposed",
+    "corsx.W009": "unknown CORS_ config key",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or risky) in a configuration."""
+
+    code: str
+    option: str
+    value: object
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.option}={self.value!r}: {self.message}"
+        if self.hint:
+            text += f" Fix: {self.hint}"
+        return f"{text} [{self.code}]"
+
+
+class CORSConfigError(ValueError):
+    """A CORS option has a value that is wrong or unsafe.
+
+    Raised by :class:`~flask_corsx.CORS`, :meth:`~flask_corsx.CORS.init_app` and
+    :func:`~flask_corsx.cross_origin` when the configuration is built, never while serving.
+    :attr:`problems` lists everything found; :attr:`option`, :attr:`value`, :attr:`code` and
+    :attr:`hint` describe the first one.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("CORSConfigError needs at least one problem")
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        self.option = first.option
+        self.value = first.value
+        self.code = first.code
+        self.hint = first.hint
+        if len(self.problems) == 1:
+            text = f"flask_corsx: {first}"
+        else:
+            lines = "\n".join(f"  - {p}" for p in self.problems)
+            text = f"flask_corsx: {len(self.problems)} problems in the CORS configuration:\n{lines}"
+        super().__init__(text)
+
+
+class CORSConfigWarning(UserWarning):
+    """A CORS setting is legal but pointless or risky; the message says why and what to do."""
+
+
+def warn(problem: Problem) -> None:
+    # stacklevel points past our own frames into the user's CORS()/cross_origin() call often
+    # enough to be useful; the code and option name make the origin clear either way.
+    warnings.warn(f"flask_corsx: {problem}", CORSConfigWarning, stacklevel=5)

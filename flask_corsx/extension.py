@@ -1,0 +1,176 @@
+"""The ``CORS`` extension: hooks an app (or a blueprint) up to its resource policies."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import Blueprint, Flask, got_request_exception, request
+from flask.blueprints import BlueprintSetupState
+from flask.wrappers import Response
+
+from .config import build_resource_table, precheck
+from .defaults import ENVIRON_ACRM
+from .errors import CORSConfigError, Problem
+from .policy import CORSPolicy
+from .wiring import (
+    ENVIRON_EXCEPTION,
+    VIEW_ATTRIBUTE,
+    AppState,
+    DecoratorSpec,
+    already_has_cors,
+    apply_decision,
+    decide,
+    decorator_policy,
+    get_state,
+)
+
+
+class CORS:
+    """Cross-Origin Resource Sharing for a Flask app or blueprint.
+
+    ``CORS(app)`` allows every origin on every route, like flask-cors. Options narrow it::
+
+        CORS(app, resources={r"/api/*": {"origins": ["https://app.example.com"]}})
+
+    Settings are resolved per resource in this order: resource-level options, keyword arguments
+    (to the constructor and to :meth:`init_app`), the app's ``CORS_*`` config keys, defaults.
+    Everything is validated and compiled here, once; a mistake raises
+    :class:`~flask_corsx.CORSConfigError` naming the option and the fix.
+
+    :param app: a :class:`~flask.Flask` app or a :class:`~flask.Blueprint`; or None, and call
+        :meth:`init_app` later (the factory pattern).
+    :param options: ``resources``, ``origins``, ``methods``, ``allow_headers``,
+        ``expose_headers``, ``supports_credentials``, ``max_age``, ``send_wildcard``,
+        ``vary_header``, ``always_send``, ``intercept_exceptions``, ``allow_private_network``,
+        ``automatic_options``, ``dangerously_allow_any_origin_with_credentials``. See
+        ``docs/usage.md`` for each one's meaning and default.
+    """
+
+    def __init__(self, app: Flask | Blueprint | None = None, **options: Any) -> None:
+        self._options = options
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask | Blueprint, **options: Any) -> None:
+        """Install CORS on ``app``; ``options`` are merged over the constructor's.
+
+        For a blueprint, call this before ``app.register_blueprint(blueprint)``.
+        """
+        merged = {**self._options, **options}
+        if isinstance(app, Blueprint):
+            _init_blueprint(app, merged)
+        else:
+            state = get_state(app)
+            state.app_table = build_resource_table(app.config, merged)
+            install_hooks(app, state)
+
+
+def _init_blueprint(blueprint: Blueprint, options: dict[str, Any]) -> None:
+    if getattr(blueprint, "_got_registered_once", False):
+        raise CORSConfigError(
+            [
+                Problem(
+                    "corsx.E011",
+                    "app",
+                    blueprint.name,
+                    "CORS(blueprint) was called after the blueprint was registered on an app, "
+                    "too late for Flask's blueprint hooks.",
+                    "call CORS(blueprint) before app.register_blueprint(blueprint).",
+                )
+            ]
+        )
+    precheck(options, table=True)
+
+    def on_register(setup: BlueprintSetupState) -> None:
+        app = cast(Flask, setup.app)
+        state = get_state(app)
+        name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
+        state.blueprint_tables[name] = build_resource_table(app.config, options)
+        install_hooks(app, state)
+
+    blueprint.record(on_register)
+
+
+def install_hooks(app: Flask, state: AppState) -> None:
+    """Register the preflight and response hooks on ``app``, once."""
+    if state.hooks_installed:
+        return
+    state.hooks_installed = True
+
+    def answer_preflight() -> Response | None:
+        # A preflight carries no credentials (FETCH-A4), so authentication hooks would refuse
+        # it; this hook runs before every other before_request hook and answers it without
+        # running them or the view.
+        req = cast(Any, request)._get_current_object()
+        if req.method != "OPTIONS":
+            return None
+        environ = req.environ
+        if ENVIRON_ACRM not in environ:
+            return None  # FETCH-A2: OPTIONS without Access-Control-Request-Method is actual
+        policy = _policy_for(app, state, req, preflight=True)
+        if policy is None:
+            return None
+        response = app.response_class(status=200)
+        apply_decision(response, decide(policy, environ, "OPTIONS"))
+        return response
+
+    def add_headers(response: Response) -> Response:
+        if already_has_cors(response):
+            return response
+        req = cast(Any, request)._get_current_object()
+        policy = _policy_for(app, state, req, preflight=False)
+        if policy is None:
+            return response
+        environ = req.environ
+        if not policy.intercept_exceptions and (
+            req.routing_exception is not None or environ.get(ENVIRON_EXCEPTION)
+        ):
+            return response
+        apply_decision(response, decide(policy, environ, req.method))
+        return response
+
+    def note_exception(sender: Flask, **extra: Any) -> None:
+        cast(Any, request).environ[ENVIRON_EXCEPTION] = True
+
+    app.before_request(answer_preflight)
+    # Flask runs before_request hooks in registration order; move ours to the front so a hook
+    # registered earlier (authentication, rate limits) never sees a preflight.
+    funcs = app.before_request_funcs[None]
+    funcs.remove(answer_preflight)
+    funcs.insert(0, answer_preflight)
+    # Flask also runs after_request hooks on responses from error handlers (404, 405, abort(),
+    # unhandled exceptions), which is how error responses get their headers: no patching of
+    # Flask's exception handling is needed.
+    app.after_request(add_headers)
+    got_request_exception.connect(note_exception, app, weak=False)
+
+
+def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSPolicy | None:
+    """The policy that covers this request: decorator, then blueprints (innermost first), then
+    the app's resources."""
+    if preflight:
+        view = app.view_functions.get(req.endpoint) if req.endpoint else None
+        spec: DecoratorSpec | None = getattr(view, VIEW_ATTRIBUTE, None)
+        if spec is not None:
+            policy = decorator_policy(app, spec)
+            # automatic_options=False: the view answers OPTIONS itself, and the decorator adds
+            # the headers to whatever it returns.
+            return policy if policy.automatic_options else None
+    elif req.endpoint is not None:
+        view = app.view_functions.get(req.endpoint)
+        spec = getattr(view, VIEW_ATTRIBUTE, None)
+        if spec is not None:
+            # A decorated view whose response did not come from the view (a before_request hook
+            # answered, or an error was raised before the view ran): the decorator's policy.
+            return decorator_policy(app, spec)
+    path = req.path
+    if state.blueprint_tables:
+        for name in req.blueprints:
+            table = state.blueprint_tables.get(name)
+            if table is not None:
+                matched = table.match(path)
+                if matched is not None:
+                    return matched
+    if state.app_table is not None:
+        return state.app_table.match(path)
+    return None

@@ -1,0 +1,271 @@
+"""Which request origins a policy allows.
+
+Three forms of allowed origin, compiled once into one :class:`OriginMatcher`:
+
+* an exact origin such as ``https://app.example.com`` — a set look-up;
+* a wildcard pattern: ``https://*.example.com`` (one or more labels under example.com) and/or
+  ``http://localhost:*`` (any port) — dictionary look-ups on the request's host suffixes;
+* a regular expression (a compiled :class:`re.Pattern`, or a string that is clearly one),
+  always matched against the *whole* origin.
+
+Request values get a cheap plausibility check before anything is reflected: an Origin that holds
+control characters, spaces, commas, non-ASCII or is huge is never echoed into a header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from re import Pattern
+from typing import Callable
+
+from .defaults import MAX_ORIGIN_LENGTH
+
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*"
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?"
+_DNS = rf"{_LABEL}(?:\.{_LABEL})*\.?"
+_IPV6 = r"\[[0-9A-Fa-f:.]+\]"
+_PORT = r"[0-9]{1,5}"
+#: A configured origin: scheme://host[:port], host a DNS name, IPv4 or bracketed IPv6 literal,
+#: optionally with "*." before the host and/or ":*" as the port.
+_CONFIG_ORIGIN = re.compile(
+    rf"(?P<scheme>{_SCHEME})://(?P<wild>\*\.)?(?P<host>{_IPV6}|{_DNS})(?::(?P<port>{_PORT}|\*))?"
+)
+#: A request origin's host, already lower-cased (browsers send it serialized).
+_REQUEST_HOST = re.compile(rf"{_IPV6}|{_DNS}".lower())
+
+#: Characters that make a string "clearly a regex" rather than a literal (flask-cors's list,
+#: without "*", which our wildcard patterns use).
+_REGEX_CHARS = frozenset("\\^$()[]{}|?+")
+
+
+def looks_like_regex(text: str) -> bool:
+    """Whether a configured string is clearly a regular expression, not a literal."""
+    return ".*" in text or ".+" in text or not _REGEX_CHARS.isdisjoint(text)
+
+
+def is_plausible_origin(value: str) -> bool:
+    """Whether a request's Origin value may be echoed back into a response header.
+
+    A browser's Origin is ``null`` or ``scheme://host[:port]`` in printable ASCII without spaces
+    or commas. Anything else (CR/LF, NUL, non-ASCII, lists, 100 KB of junk) is refused, not
+    reflected. These are C-speed string methods: no regex on the hot path.
+    """
+    return (
+        len(value) <= MAX_ORIGIN_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
+        and "," not in value
+        and ("://" in value or value == "null")
+    )
+
+
+@dataclass(frozen=True)
+class ParsedOrigin:
+    """A configured origin after strict parsing.
+
+    ``kind`` is ``"exact"``, ``"wildcard"``, ``"any"`` or ``"null"``. ``canonical`` is the
+    serialized form browsers send (lower-case, punycode host, default port omitted).
+    """
+
+    kind: str
+    canonical: str
+    scheme: str = ""
+    host: str = ""
+    port: str | None = None  # None: the scheme's default port; "*": any port
+    any_subdomain: bool = False
+
+
+class OriginSyntaxError(ValueError):
+    """A configured origin string is neither an origin, a wildcard pattern nor a regex."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def parse_config_origin(text: str) -> tuple[ParsedOrigin, bool]:
+    """Parse a configured origin string strictly.
+
+    Returns the parsed origin and whether normalization changed it (upper-case, default port,
+    Unicode host). Raises :class:`OriginSyntaxError` with a fix if it can never match.
+    """
+    if text == "*":
+        return ParsedOrigin("any", "*"), False
+    if text == "null":
+        return ParsedOrigin("null", "null"), False
+    ascii_text = text
+    if not text.isascii():
+        ascii_text = _punycode_origin(text)
+    m = _CONFIG_ORIGIN.fullmatch(ascii_text)
+    if m is None:
+        raise _diagnose(text)
+    scheme = m.group("scheme").lower()
+    host = m.group("host").lower().rstrip(".")
+    port = m.group("port")
+    if port is not None and port != "*":
+        if int(port) > 65535:
+            raise OriginSyntaxError(
+                f"{port} is not a port number.", "use a port between 0 and 65535."
+            )
+        port = str(int(port))
+        if _DEFAULT_PORTS.get(scheme) == port:
+            port = None
+    wild = m.group("wild") is not None
+    canonical = f"{scheme}://{'*.' if wild else ''}{host}{'' if port is None else ':' + port}"
+    kind = "wildcard" if wild or port == "*" else "exact"
+    parsed = ParsedOrigin(kind, canonical, scheme, host, port, wild)
+    return parsed, canonical != text
+
+
+def _punycode_origin(text: str) -> str:
+    scheme, sep, rest = text.partition("://")
+    host, colon, port = rest.partition(":")
+    try:
+        labels = [
+            label if label in ("", "*") else label.encode("idna").decode("ascii")
+            for label in host.split(".")
+        ]
+    except UnicodeError as exc:
+        raise OriginSyntaxError(
+            f"the host {host!r} is not a valid internationalized domain name.",
+            "write the host in its punycode (xn--) form.",
+        ) from exc
+    return f"{scheme}{sep}{'.'.join(labels)}{colon}{port}"
+
+
+def _diagnose(text: str) -> OriginSyntaxError:
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return OriginSyntaxError(
+            "it has no scheme; browsers send origins as scheme://host[:port].",
+            f"write 'https://{text}' (or 'http://{text}').",
+        )
+    if "@" in rest:
+        return OriginSyntaxError(
+            "it holds user information; browsers never send that in an Origin.",
+            f"write '{scheme}://{rest.rpartition('@')[2].split('/')[0]}'.",
+        )
+    host_part, slash, _ = rest.partition("/")
+    if slash:
+        what = "a trailing slash" if rest == host_part + "/" else "a path"
+        return OriginSyntaxError(
+            f"it has {what}; an Origin is only scheme://host[:port].",
+            f"write '{scheme}://{host_part}'.",
+        )
+    if "*" in rest:
+        return OriginSyntaxError(
+            "a wildcard must be a whole leading label ('*.example.com') or the port (':*').",
+            "write 'https://*.example.com' or 'http://localhost:*', or pass re.compile(...).",
+        )
+    return OriginSyntaxError(
+        "it is not scheme://host[:port] with a valid host and port.",
+        "write an origin such as 'https://app.example.com' or 'http://localhost:8000'.",
+    )
+
+
+def _split_request_origin(lowered: str) -> tuple[str, str, str | None] | None:
+    """Split a plausible, lower-cased request origin into scheme, host and port."""
+    scheme, sep, rest = lowered.partition("://")
+    if not sep:
+        return None
+    if rest.startswith("["):
+        close = rest.find("]")
+        if close < 0:
+            return None
+        host, after = rest[: close + 1], rest[close + 1 :]
+        if after and not after.startswith(":"):
+            return None
+        port: str | None = after[1:] if after else None
+    else:
+        host, colon, port_text = rest.partition(":")
+        port = port_text if colon else None
+    if port is not None and not (port.isdigit() and len(port) <= 5):
+        return None
+    if _REQUEST_HOST.fullmatch(host) is None:
+        return None
+    return scheme, host, port
+
+
+@dataclass
+class OriginMatcher:
+    """Everything a policy needs to decide whether one request origin is allowed.
+
+    Built once from the configured origins; :meth:`allows` is the per-request check.
+    """
+
+    any_origin: bool = False
+    exact: frozenset[str] = frozenset()
+    #: (scheme, host) -> True for ``scheme://host:*`` patterns.
+    any_port: frozenset[tuple[str, str]] = frozenset()
+    #: (scheme, parent domain, port or "*" or None) for ``scheme://*.domain[:port]`` patterns.
+    subdomains: frozenset[tuple[str, str, str | None]] = frozenset()
+    regexes: tuple[Pattern[str], ...] = ()
+    _pattern_check: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Pattern matching (suffix look-ups, regexes) is the only part whose cost could depend on
+        # the configuration; a bounded cache keyed by the exact Origin makes repeat visitors a
+        # single dict hit, and hostile unique values can only evict, never grow, it.
+        if self.any_port or self.subdomains or self.regexes:
+            self._pattern_check = lru_cache(maxsize=4096)(self._match_patterns)
+        else:
+            self._pattern_check = _never
+
+    @property
+    def static_origin(self) -> str | None:
+        """The one origin this matcher allows, if it allows exactly one."""
+        if self.any_origin or self.any_port or self.subdomains or self.regexes:
+            return None
+        if len(self.exact) == 1:
+            return next(iter(self.exact))
+        return None
+
+    def allows(self, origin: str) -> bool:
+        """Whether ``origin`` (the request's Origin header, verbatim) is allowed."""
+        if origin in self.exact:
+            return True
+        if not is_plausible_origin(origin):
+            return False
+        # ASCII-only case folding: is_plausible_origin guarantees ASCII, so str.lower() cannot
+        # fold non-ASCII characters together (no "straße" == "strasse" surprises).
+        lowered = origin.lower()
+        if lowered in self.exact:
+            return True
+        return self.any_origin or self._pattern_check(origin)
+
+    def _match_patterns(self, origin: str) -> bool:
+        lowered = origin.lower()
+        if self.any_port or self.subdomains:
+            parts = _split_request_origin(lowered)
+            if parts is not None and self._match_wildcards(*parts):
+                return True
+        return any(regex.fullmatch(origin) for regex in self.regexes)
+
+    def _match_wildcards(self, scheme: str, host: str, port: str | None) -> bool:
+        if (scheme, host) in self.any_port:
+            return True
+        if _DEFAULT_PORTS.get(scheme) == port:
+            port = None
+        subdomains = self.subdomains
+        if not subdomains:
+            return False
+        # Walk the parent domains of the host: a.b.example.com -> b.example.com, example.com,
+        # com. Each is one set look-up, so the cost depends on the host, not on the number of
+        # patterns. The host itself is never its own parent: *.example.com skips example.com.
+        dot = host.find(".")
+        while dot >= 0:
+            parent = host[dot + 1 :]
+            if (scheme, parent, port) in subdomains or (scheme, parent, "*") in subdomains:
+                return True
+            dot = host.find(".", dot + 1)
+        return False
+
+
+def _never(origin: str) -> bool:
+    return False

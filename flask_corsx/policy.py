@@ -1,0 +1,314 @@
+"""The CORS protocol decisions: request facts in, response headers out.
+
+This module knows nothing of Flask or WSGI. A :class:`CORSPolicy` is built once, at configuration
+time, by :mod:`flask_corsx.config`; every header value that does not depend on the request is
+prebuilt then. Per request, :meth:`CORSPolicy.evaluate` does a few set and dict look-ups and
+returns a :class:`Decision`: the headers to set, whether ``Vary: Origin`` is due, whether the
+request was a preflight, and why anything was refused (as cheap flags; :func:`explain` turns them
+into words when someone asks).
+
+Item ids such as FETCH-B4 refer to the project's Fetch-standard checklist.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from re import Pattern
+from typing import NamedTuple
+
+from .defaults import (
+    ACAC,
+    ACAH,
+    ACAM,
+    ACAO,
+    ACAPN,
+    ACEH,
+    ACMA,
+    MAX_METHOD_LENGTH,
+    MAX_REQUEST_HEADERS_LENGTH,
+    SAFELISTED_METHODS,
+)
+from .origins import OriginMatcher, is_plausible_origin
+
+#: RFC 9110 token characters: the only ones allowed in a method or a header name (FETCH-R5).
+_TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def is_token(value: str) -> bool:
+    """Whether ``value`` is a non-empty RFC 9110 token."""
+    return bool(value) and _TCHARS.issuperset(value)
+
+
+class Refusal(enum.IntFlag):
+    """Why a request got fewer CORS headers than it asked for. Zero means nothing was refused."""
+
+    NONE = 0
+    #: The Origin is well formed but not in the allowed origins.
+    ORIGIN_NOT_ALLOWED = 1
+    #: The Origin is not a plausible origin (control characters, commas, non-ASCII, too long).
+    ORIGIN_MALFORMED = 2
+    #: Access-Control-Request-Method names a method the policy does not allow.
+    METHOD_NOT_ALLOWED = 4
+    #: Access-Control-Request-Method is not a valid method token.
+    METHOD_MALFORMED = 8
+    #: Some requested header names are not allowed.
+    HEADERS_NOT_ALLOWED = 16
+    #: Access-Control-Request-Headers is not a list of valid header-name tokens.
+    HEADERS_MALFORMED = 32
+    #: A private-network preflight, but allow_private_network is off.
+    PRIVATE_NETWORK_NOT_ALLOWED = 64
+
+
+class Decision(NamedTuple):
+    """What to do with one response.
+
+    ``headers`` are to be *set* (each replaces any value already there, so there is exactly one
+    of each, FETCH-I6); do not mutate it, it may be shared. ``vary_origin`` asks for ``Origin``
+    to be appended to the response's Vary header (FETCH-O2/O3).
+    """
+
+    headers: Mapping[str, str]
+    vary_origin: bool
+    preflight: bool
+    refusals: Refusal
+
+
+_NO_HEADERS: Mapping[str, str] = {}
+
+
+@dataclass
+class HeaderRule:
+    """Which request header names a preflight may ask for."""
+
+    allow_all: bool = False
+    names: frozenset[str] = frozenset()  # lower-cased
+    patterns: tuple[Pattern[str], ...] = ()
+
+    def allows(self, name: str) -> bool:
+        """``name`` is a lower-cased token."""
+        if self.allow_all or name in self.names:
+            return True
+        return any(p.fullmatch(name) for p in self.patterns)
+
+
+@dataclass
+class CORSPolicy:
+    """One resolved, validated CORS configuration, ready to answer requests.
+
+    Build it with :func:`flask_corsx.config.build_policy`; the fields are the normalized options.
+    """
+
+    origins: OriginMatcher
+    #: Allowed methods, upper-cased; empty with ``any_method``.
+    methods: frozenset[str]
+    any_method: bool
+    headers: HeaderRule
+    expose_headers: str | None
+    supports_credentials: bool
+    max_age: str | None
+    send_wildcard: bool
+    vary_header: bool
+    always_send: bool
+    intercept_exceptions: bool
+    allow_private_network: bool
+    automatic_options: bool
+    #: The options this policy was built from, for introspection and debugging.
+    options: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._prebuild()
+
+    # -- configuration time -------------------------------------------------------------------
+
+    def _prebuild(self) -> None:
+        any_origin = self.origins.any_origin
+        # FETCH-I2/J1: "*" only when the policy allows every origin and credentials are off.
+        self.wildcard = any_origin and self.send_wildcard and not self.supports_credentials
+        # FETCH-O1/O2: Vary: Origin unless every response carries the same Allow-Origin.
+        constant = self.wildcard and self.always_send
+        self.vary_origin = self.vary_header and not constant
+
+        actual: dict[str, str] = {}
+        if self.expose_headers:
+            actual[ACEH] = self.expose_headers
+        if self.supports_credentials:
+            actual[ACAC] = "true"  # FETCH-I5: exactly "true", lower-case
+        self._actual_extra = actual
+
+        preflight: dict[str, str] = {}
+        if self.supports_credentials:
+            preflight[ACAC] = "true"
+        if self.max_age is not None:
+            preflight[ACMA] = self.max_age
+        self._preflight_extra = preflight
+        # flask-cors lists the allowed methods sorted; so do we (stable, cache friendly).
+        self._methods_value = ", ".join(sorted(self.methods))
+
+        vary = self.vary_origin
+        self._refused_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_NOT_ALLOWED)
+        self._malformed_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_MALFORMED)
+        self._no_origin = Decision(_NO_HEADERS, vary, False, Refusal.NONE)
+        if self.always_send and any_origin and not self.supports_credentials:
+            # flask-cors sends "*" to requests without Origin when every origin is allowed.
+            # It never sends an allow-list entry there (flask-cors #338 leaks one); nor do we.
+            self._no_origin = Decision({ACAO: "*", **actual}, vary, False, Refusal.NONE)
+        self._wildcard_actual = Decision({ACAO: "*", **actual}, vary, False, Refusal.NONE)
+
+    # -- per request --------------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        method: str,
+        origin: str | None,
+        request_method: str | None = None,
+        request_headers: str | None = None,
+        request_private_network: str | None = None,
+    ) -> Decision:
+        """Decide the CORS headers for one request.
+
+        :param method: the request method as received.
+        :param origin: the Origin header, or None when absent.
+        :param request_method: Access-Control-Request-Method, or None.
+        :param request_headers: Access-Control-Request-Headers (comma-joined if repeated).
+        :param request_private_network: Access-Control-Request-Private-Network, or None.
+        """
+        # FETCH-A2: a preflight is OPTIONS *with* Access-Control-Request-Method; an OPTIONS
+        # without it is an ordinary request.
+        if method == "OPTIONS" and request_method is not None:
+            return self.preflight(origin, request_method, request_headers, request_private_network)
+        return self.actual(origin)
+
+    def actual(self, origin: str | None) -> Decision:
+        """Headers for an actual (non-preflight) response."""
+        if origin is None:
+            return self._no_origin
+        if self.wildcard:
+            return self._wildcard_actual
+        if not self.origins.allows(origin):
+            return self._refusal_for(origin)
+        headers = {ACAO: origin}
+        if self._actual_extra:
+            headers.update(self._actual_extra)
+        return Decision(headers, self.vary_origin, False, Refusal.NONE)
+
+    def preflight(
+        self,
+        origin: str | None,
+        request_method: str,
+        request_headers: str | None = None,
+        request_private_network: str | None = None,
+    ) -> Decision:
+        """Headers for a preflight response (FETCH-H1..H9)."""
+        if origin is None:
+            # Browsers always send Origin on preflights (FETCH-A3); without it this is not one
+            # we can answer, but it is harmless to give it what a plain request would get.
+            return Decision(self._no_origin.headers, self.vary_origin, True, Refusal.NONE)
+        if not self.wildcard and not self.origins.allows(origin):
+            refused = self._refusal_for(origin)
+            return Decision(_NO_HEADERS, self.vary_origin, True, refused.refusals)
+
+        headers: dict[str, str] = {ACAO: "*" if self.wildcard else origin}
+        refusals = Refusal.NONE
+        methods_value = self._method_value(request_method)
+        if methods_value is None:
+            refusals |= (
+                Refusal.METHOD_MALFORMED
+                if not _is_method(request_method)
+                else Refusal.METHOD_NOT_ALLOWED
+            )
+            # flask-cors answers a refused method with Allow-Origin but no Allow-Methods, which
+            # fails the browser's method check (FETCH-H5); we do the same.
+            if self.supports_credentials:
+                headers[ACAC] = "true"
+            return Decision(headers, self.vary_origin, True, refusals)
+
+        headers[ACAM] = methods_value
+        if request_headers is not None:
+            allowed, header_refusals = self._allowed_headers(request_headers)
+            refusals |= header_refusals
+            if allowed:
+                headers[ACAH] = allowed
+        headers.update(self._preflight_extra)
+        if request_private_network == "true":
+            # FETCH-P2/P7: answer "true" only when enabled; otherwise send nothing, not "false".
+            if self.allow_private_network:
+                headers[ACAPN] = "true"
+            else:
+                refusals |= Refusal.PRIVATE_NETWORK_NOT_ALLOWED
+        return Decision(headers, self.vary_origin, True, refusals)
+
+    def _refusal_for(self, origin: str) -> Decision:
+        # Only refused requests pay for telling "malformed" from "not allowed".
+        return self._refused_origin if is_plausible_origin(origin) else self._malformed_origin
+
+    def _method_value(self, requested: str) -> str | None:
+        """The Access-Control-Allow-Methods value for ``requested``, or None to refuse it.
+
+        FETCH-B4: the browser compares methods case-sensitively, and ``fetch(url, {method:
+        'patch'})`` asks for ``patch``. Werkzeug routes ``patch`` to a PATCH view, so a policy
+        allowing PATCH allows ``patch`` too, and the answer must then spell it ``patch``.
+        FETCH-B5: safelisted methods always pass, so they are never refused.
+        """
+        if requested in self.methods:
+            return self._methods_value
+        if len(requested) > MAX_METHOD_LENGTH or not is_token(requested):
+            return None
+        if self.any_method:
+            return requested
+        if requested.upper() in self.methods:
+            # Allowed in another case: list the exact spelling the browser will look for.
+            return f"{self._methods_value}, {requested}"
+        if requested in SAFELISTED_METHODS:
+            return self._methods_value or requested
+        return None
+
+    def _allowed_headers(self, raw: str) -> tuple[str, Refusal]:
+        """The Access-Control-Allow-Headers value for a requested list, and any refusals.
+
+        FETCH-C9/S12: browsers send lower-case, sorted, comma-joined names, but intermediaries
+        may add spaces, duplicates or empty elements, so parse leniently. Names that are not
+        tokens are refused, never echoed. Allowed names are echoed back explicitly (never
+        ``*``), which also covers ``Authorization`` (FETCH-C12).
+        """
+        if len(raw) > MAX_REQUEST_HEADERS_LENGTH:
+            return "", Refusal.HEADERS_MALFORMED
+        refusals = Refusal.NONE
+        allowed: list[str] = []
+        seen: set[str] = set()
+        rule = self.headers
+        for part in raw.split(","):
+            name = part.strip(" \t").lower()
+            if not name or name in seen:
+                continue
+            seen.add(name)
+            if not is_token(name):
+                refusals |= Refusal.HEADERS_MALFORMED
+            elif rule.allows(name):
+                allowed.append(name)
+            else:
+                refusals |= Refusal.HEADERS_NOT_ALLOWED
+        allowed.sort()
+        return ", ".join(allowed), refusals
+
+
+def _is_method(value: str) -> bool:
+    return len(value) <= MAX_METHOD_LENGTH and is_token(value)
+
+
+_REFUSAL_TEXT = {
+    Refusal.ORIGIN_NOT_ALLOWED: "the Origin is not one of the allowed origins",
+    Refusal.ORIGIN_MALFORMED: "the Origin is not a well-formed origin, so it is never reflected",
+    Refusal.METHOD_NOT_ALLOWED: "Access-Control-Request-Method names a method that is not allowed",
+    Refusal.METHOD_MALFORMED: "Access-Control-Request-Method is not a valid method token",
+    Refusal.HEADERS_NOT_ALLOWED: "some Access-Control-Request-Headers names are not allowed",
+    Refusal.HEADERS_MALFORMED: "Access-Control-Request-Headers holds names that are not tokens",
+    Refusal.PRIVATE_NETWORK_NOT_ALLOWED: "a private-network preflight, but allow_private_network"
+    " is off",
+}
+
+
+def explain(refusals: Refusal) -> list[str]:
+    """Turn refusal flags into sentences, for logs and debugging tools."""
+    return [text for flag, text in _REFUSAL_TEXT.items() if flag in refusals]

@@ -1,0 +1,169 @@
+"""Which resource rule covers a request path.
+
+A rule's path pattern is one of:
+
+* a literal path (``/api/users``): exactly that path;
+* a subtree (``/api/*``): ``/api`` and everything under ``/api/``, never ``/apikeys``;
+  ``/api/.*`` is everything under ``/api/``; ``*`` and ``/*`` are every path;
+* a regular expression (a compiled :class:`re.Pattern`, or a string with regex syntax), matched
+  against the *whole* path, case-sensitively.
+
+When several rules match, the most specific wins: literal paths first, then more ``/`` in the
+pattern first, then the longer pattern first, then the rule declared first. That is flask-cors
+6's order (CVE-2024-6839) with a deterministic tie-break.
+
+The path is the one Werkzeug already percent-decoded once; it is not decoded again, ``+`` stays
+``+``, and dot segments are resolved before matching (CVE-2020-25032).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from re import Pattern
+from typing import Callable, Generic, TypeVar, Union
+
+T = TypeVar("T")
+
+#: The characters that make a path string a regex (flask-cors's heuristic, which its users'
+#: configurations rely on).
+_PATH_REGEX_CHARS = frozenset("*\\]?$^[()")
+_EVERYTHING = frozenset({"*", "/*", ".*", "/.*"})
+
+
+def is_path_regex(text: str) -> bool:
+    return not _PATH_REGEX_CHARS.isdisjoint(text)
+
+
+@dataclass(frozen=True)
+class _Rule(Generic[T]):
+    text: str
+    kind: str  # "exact", "subtree", "under", "all", "regex"
+    base: str  # for subtree/under: the literal prefix without the trailing "/"
+    regex: Pattern[str] | None
+    sort_key: tuple[int, int, int, int]
+    value: T
+
+
+PathPattern = Union[str, "Pattern[str]"]
+
+
+def compile_path_pattern(pattern: PathPattern) -> tuple[str, str, Pattern[str] | None]:
+    """Classify a path pattern: returns (kind, base, regex). Raises :class:`re.error`."""
+    if isinstance(pattern, re.Pattern):
+        return "regex", "", pattern
+    text = pattern
+    if text in _EVERYTHING:
+        return "all", "", None
+    if not is_path_regex(text):
+        return "exact", "", None
+    if text.endswith("/*") and not is_path_regex(text[:-2]):
+        return "subtree", text[:-2], None
+    if text.endswith("/.*") and not is_path_regex(text[:-3]):
+        return "under", text[:-3], None
+    if text.endswith("/*"):
+        # The idiom everyone writes: "<pattern>/*" means the pattern and everything under it.
+        return "regex", "", re.compile(f"(?:{text[:-2]})(?:/.*)?", re.DOTALL)
+    return "regex", "", re.compile(text, re.DOTALL)
+
+
+def _sort_key(text: str, kind: str, index: int) -> tuple[int, int, int, int]:
+    return (0 if kind == "exact" else 1, -text.count("/"), -len(text), index)
+
+
+def remove_dot_segments(path: str) -> str:
+    """Resolve ``.`` and ``..`` segments the way a browser would (RFC 3986 §5.2.4)."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == ".":
+            if last:
+                out.append("")
+        elif segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    result = "/".join(out)
+    return result if result.startswith("/") else "/" + result
+
+
+class ResourceTable(Generic[T]):
+    """Resource rules compiled for look-up by path.
+
+    Literal paths are a dict; subtree rules are found by looking up each ancestor of the path;
+    only true regexes are scanned, and their results are cached per path (bounded).
+    """
+
+    def __init__(self, rules: list[tuple[PathPattern, T]]) -> None:
+        compiled: list[_Rule[T]] = []
+        for index, (pattern, value) in enumerate(rules):
+            kind, base, regex = compile_path_pattern(pattern)
+            text = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+            compiled.append(_Rule(text, kind, base, regex, _sort_key(text, kind, index), value))
+        compiled.sort(key=lambda rule: rule.sort_key)
+        self.rules: tuple[_Rule[T], ...] = tuple(compiled)
+
+        self._exact: dict[str, T] = {}
+        self._subtree: dict[str, _Rule[T]] = {}
+        self._under: dict[str, _Rule[T]] = {}
+        self._all: _Rule[T] | None = None
+        regexes: list[_Rule[T]] = []
+        # Rules are sorted, so the first rule seen for a key is the one that wins.
+        for rule in compiled:
+            if rule.kind == "exact":
+                self._exact.setdefault(rule.text, rule.value)
+            elif rule.kind == "subtree":
+                self._subtree.setdefault(rule.base, rule)
+            elif rule.kind == "under":
+                self._under.setdefault(rule.base, rule)
+            elif rule.kind == "all":
+                self._all = self._all or rule
+            else:
+                regexes.append(rule)
+        self._regexes = tuple(regexes)
+        # A single catch-all rule (the default resources="/*") needs no matching at all.
+        self.only_rule: T | None = (
+            compiled[0].value if len(compiled) == 1 and compiled[0].kind == "all" else None
+        )
+        self._match_patterns: Callable[[str], T | None] = (
+            lru_cache(maxsize=2048)(self._scan) if self._regexes else self._scan
+        )
+
+    def match(self, path: str) -> T | None:
+        """The value of the most specific rule covering ``path``, or None."""
+        if self.only_rule is not None:
+            return self.only_rule
+        if "/." in path:
+            path = remove_dot_segments(path)
+        value = self._exact.get(path)
+        if value is not None:
+            return value
+        return self._match_patterns(path)
+
+    def _scan(self, path: str) -> T | None:
+        best = self._all
+        if self._subtree or self._under:
+            # "/a/b/c" is covered by subtree rules on "/a/b/c", "/a/b", "/a" and "" (root).
+            end = len(path)
+            while end >= 0:
+                base = path[:end]
+                rule = self._subtree.get(base)
+                if rule is not None and (best is None or rule.sort_key < best.sort_key):
+                    best = rule
+                if end < len(path):
+                    rule = self._under.get(base)
+                    if rule is not None and (best is None or rule.sort_key < best.sort_key):
+                        best = rule
+                end = path.rfind("/", 0, end)
+        for rule in self._regexes:
+            if best is not None and best.sort_key < rule.sort_key:
+                break
+            if rule.regex is not None and rule.regex.fullmatch(path):
+                best = rule
+                break
+        return None if best is None else best.value

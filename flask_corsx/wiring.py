@@ -1,0 +1,134 @@
+"""The thin layer between Flask and the pure core: per-app state, reading request facts, writing
+response headers. Shared by the extension and the decorator.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from werkzeug.datastructures import Headers
+
+from .config import build_policy, resolve_options
+from .defaults import (
+    ACAO,
+    ENVIRON_ACRH,
+    ENVIRON_ACRM,
+    ENVIRON_ACRPN,
+    ENVIRON_ORIGIN,
+)
+from .policy import CORSPolicy, Decision, explain
+from .resources import ResourceTable
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.wrappers import Response
+
+log = logging.getLogger("flask_corsx")
+
+EXTENSION_KEY = "corsx"
+#: Set on a response once CORS headers were decided for it, so no second hook redoes the work.
+RESPONSE_MARKER = "_flask_corsx_done"
+#: Set in the WSGI environ when the response comes from an exception (for intercept_exceptions).
+ENVIRON_EXCEPTION = "flask_corsx.exception"
+#: Set on a view function by :func:`flask_corsx.cross_origin`.
+VIEW_ATTRIBUTE = "_flask_corsx_spec"
+
+
+@dataclass(eq=False)
+class DecoratorSpec:
+    """The options one ``@cross_origin(...)`` was given; compiled per app on first use."""
+
+    options: dict[str, Any]
+    automatic_options: bool
+
+
+@dataclass(eq=False)
+class AppState:
+    """What flask_corsx keeps for one app, in ``app.extensions["corsx"]``.
+
+    Nothing lives on the ``CORS`` object, so one ``CORS()`` can serve several apps.
+    """
+
+    app_table: ResourceTable[CORSPolicy] | None = None
+    #: Registered blueprint name (dotted for nested ones) -> its table.
+    blueprint_tables: dict[str, ResourceTable[CORSPolicy]] = field(default_factory=dict)
+    #: Decorator specs compiled against this app's config.
+    decorator_policies: dict[DecoratorSpec, CORSPolicy] = field(default_factory=dict)
+    hooks_installed: bool = False
+
+
+def get_state(app: Flask) -> AppState:
+    state: AppState | None = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        state = app.extensions[EXTENSION_KEY] = AppState()
+    return state
+
+
+def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy:
+    """The policy of one decorator on one app: its options over the app's ``CORS_*`` config."""
+    state = get_state(app)
+    policy = state.decorator_policies.get(spec)
+    if policy is None:
+        # Two threads may both build it on the first requests; they build equal policies and
+        # the dict assignment is atomic, so no lock is needed.
+        policy = build_policy(resolve_options(app.config, spec.options))
+        state.decorator_policies[spec] = policy
+    return policy
+
+
+def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision:
+    """Read the request facts from the WSGI environ and ask the policy."""
+    # The environ holds the raw header values; repeated headers arrive comma-joined, which the
+    # core treats as the malformed values they are (FETCH-I6).
+    decision = policy.evaluate(
+        method,
+        environ.get(ENVIRON_ORIGIN),
+        environ.get(ENVIRON_ACRM),
+        environ.get(ENVIRON_ACRH),
+        environ.get(ENVIRON_ACRPN),
+    )
+    if decision.refusals and log.isEnabledFor(logging.DEBUG):
+        # %r quotes and escapes the raw values: no log injection (CVE-2024-1681).
+        log.debug(
+            "CORS refused %s request from Origin %r: %s",
+            "preflight" if decision.preflight else "actual",
+            environ.get(ENVIRON_ORIGIN),
+            "; ".join(explain(decision.refusals)),
+        )
+    return decision
+
+
+def apply_decision(response: Response, decision: Decision) -> None:
+    """Write a decision's headers onto a response and mark it done."""
+    headers = response.headers
+    for name, value in decision.headers.items():
+        headers[name] = value
+    if decision.vary_origin:
+        add_vary_origin(headers)
+    setattr(response, RESPONSE_MARKER, True)
+
+
+def add_vary_origin(headers: Headers) -> None:
+    """Append ``Origin`` to Vary, keeping what is there and never duplicating (FETCH-O3)."""
+    existing = headers.getlist("Vary")
+    if not existing:
+        headers.add("Vary", "Origin")
+        return
+    tokens = {token.strip().lower() for value in existing for token in value.split(",")}
+    if "origin" in tokens or "*" in tokens:
+        return
+    headers["Vary"] = ", ".join([*existing, "Origin"])
+
+
+def already_has_cors(response: Response) -> bool:
+    """True when the response was handled already, or the view set Allow-Origin itself.
+
+    A view (or an upstream library) that sets Access-Control-Allow-Origin owns the response's
+    CORS headers; adding ours would duplicate them and fail the browser's check (FETCH-I6).
+    """
+    return getattr(response, RESPONSE_MARKER, False) or ACAO in response.headers
+
+
+AfterHook = Callable[["Response"], "Response"]
