@@ -1,0 +1,158 @@
+"""Every option at every precedence level: resource > kwargs > app config > default."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from helpers import ORIGIN, get, preflight
+
+from flask_corsx import CORS
+from flask_corsx.config import resolve_options
+from flask_corsx.defaults import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, DEFAULT_OPTIONS
+
+OTHER = "https://other.example"
+
+
+def observe(app: Flask, option: str) -> Any:
+    """What the responses show of one option's effective value."""
+    client = app.test_client()
+    if option == "origins":
+        return get(client, "/api/x").headers.get(ACAO)
+    if option == "methods":
+        return preflight(client, "/api/x", method="PUT").headers.get(ACAM)
+    if option == "allow_headers":
+        return preflight(client, "/api/x", headers="x-a,x-b").headers.get(ACAH)
+    if option == "expose_headers":
+        return get(client, "/api/x").headers.get(ACEH)
+    if option == "supports_credentials":
+        return get(client, "/api/x").headers.get(ACAC)
+    if option == "max_age":
+        return preflight(client, "/api/x").headers.get(ACMA)
+    if option == "send_wildcard":
+        return get(client, "/api/x").headers.get(ACAO)
+    if option == "vary_header":
+        return get(client, "/api/x").headers.get("Vary")
+    if option == "always_send":
+        return get(client, "/api/x", origin=None).headers.get(ACAO)
+    if option == "allow_private_network":
+        return preflight(
+            client, "/api/x", access_control_request_private_network="true"
+        ).headers.get(ACAPN)
+    if option == "intercept_exceptions":
+        return get(client, "/api/missing").headers.get(ACAO)
+    raise AssertionError(option)
+
+
+# option: (value A, what A shows, value B, what B shows, default shows). Each level gets a
+# different value so the test can tell which level won.
+CASES: dict[str, tuple[Any, Any, Any, Any, Any]] = {
+    "origins": ([ORIGIN], ORIGIN, [OTHER], None, ORIGIN),
+    "methods": (
+        ["PUT"],
+        "PUT",
+        ["GET", "PUT"],
+        "GET, PUT",
+        "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+    ),
+    "allow_headers": (["X-A"], "x-a", ["X-B"], "x-b", "x-a, x-b"),
+    "expose_headers": ("X-One", "X-One", ["X-Two"], "X-Two", None),
+    "max_age": (60, "60", timedelta(minutes=2), "120", None),
+    "send_wildcard": (True, "*", False, ORIGIN, ORIGIN),
+    "vary_header": (False, None, True, "Origin", "Origin"),
+    "always_send": (False, None, True, "*", "*"),
+    "allow_private_network": (True, "true", False, None, None),
+    "intercept_exceptions": (False, None, True, ORIGIN, ORIGIN),
+}
+
+
+def make(config: dict[str, Any], kwargs: dict[str, Any], resource: dict[str, Any] | None) -> Flask:
+    from conftest import make_app
+
+    app = make_app()
+
+    @app.route("/api/x", methods=["GET", "PUT"])
+    def api_x() -> str:
+        return "x"
+
+    app.config.update(config)
+    if resource is not None:
+        kwargs = {**kwargs, "resources": {r"/api/*": resource, r"/*": {}}}
+    CORS(app, **kwargs)
+    return app
+
+
+@pytest.mark.parametrize("option", sorted(CASES))
+def test_default(option: str) -> None:
+    assert observe(make({}, {}, None), option) == CASES[option][4]
+
+
+@pytest.mark.parametrize("option", sorted(CASES))
+def test_config_beats_default(option: str) -> None:
+    value, shows, _, _, _ = CASES[option]
+    assert observe(make({f"CORS_{option.upper()}": value}, {}, None), option) == shows
+
+
+@pytest.mark.parametrize("option", sorted(CASES))
+def test_kwarg_beats_config(option: str) -> None:
+    a, _, b, shows_b, _ = CASES[option]
+    assert observe(make({f"CORS_{option.upper()}": a}, {option: b}, None), option) == shows_b
+
+
+@pytest.mark.parametrize("option", sorted(CASES))
+def test_resource_beats_kwarg(option: str) -> None:
+    a, shows_a, b, _, _ = CASES[option]
+    app = make({f"CORS_{option.upper()}": b}, {option: b}, {option: a})
+    assert observe(app, option) == shows_a
+
+
+def test_credentials_at_every_level() -> None:
+    # supports_credentials needs explicit origins (corsx.E008), so it gets its own table.
+    base = {"origins": [ORIGIN]}
+    assert observe(make({}, base, None), "supports_credentials") is None
+    assert (
+        observe(make({"CORS_SUPPORTS_CREDENTIALS": True}, base, None), "supports_credentials")
+        == "true"
+    )
+    assert (
+        observe(
+            make(
+                {"CORS_SUPPORTS_CREDENTIALS": True}, {**base, "supports_credentials": False}, None
+            ),
+            "supports_credentials",
+        )
+        is None
+    )
+    assert observe(make({}, base, {"supports_credentials": True}), "supports_credentials") == "true"
+
+
+def test_automatic_options_from_config_reaches_the_decorator() -> None:
+    from conftest import make_app
+
+    from flask_corsx import cross_origin
+
+    app = make_app()
+    app.config["CORS_AUTOMATIC_OPTIONS"] = False
+    calls: list[str] = []
+
+    @app.route("/dec", methods=["GET", "OPTIONS"])
+    @cross_origin(automatic_options=True)
+    def dec() -> str:
+        calls.append("view")
+        return "x"
+
+    # The decorator's own keyword beats the config: the preflight never reaches the view.
+    assert preflight(app.test_client(), "/dec").status_code == 200
+    assert calls == []
+
+
+def test_config_keys_cover_every_option() -> None:
+    config = {f"CORS_{name.upper()}": object() for name in DEFAULT_OPTIONS}
+    resolved = resolve_options(config, {})
+    assert all(resolved[name] is config[f"CORS_{name.upper()}"] for name in DEFAULT_OPTIONS)
+
+
+def test_config_none_values_are_ignored() -> None:
+    assert resolve_options({"CORS_ORIGINS": None}, {})["origins"] == "*"
