@@ -137,7 +137,9 @@ class CORSPolicy:
             actual[ACAC] = "true"  # FETCH-I5: exactly "true", lower-case
         self._actual_extra = actual
 
-        preflight: dict[str, str] = {}
+        # flask-cors lists the exposed headers on preflights too; browsers ignore them there
+        # (FETCH-D4), and keeping them keeps responses identical for migrating users.
+        preflight: dict[str, str] = dict(actual)
         if self.supports_credentials:
             preflight[ACAC] = "true"
         if self.max_age is not None:

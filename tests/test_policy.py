@@ -213,11 +213,6 @@ def test_preflight_credentials() -> None:
     assert decision.headers[ACAO] == A  # FETCH-J4: never "*" with credentials
 
 
-def test_preflight_does_not_send_expose_headers() -> None:
-    decision = policy(expose_headers="X-A").evaluate("OPTIONS", A, "PUT")
-    assert ACEH not in decision.headers  # FETCH-D4
-
-
 @pytest.mark.parametrize(
     ("enabled", "requested", "expected"),
     [
