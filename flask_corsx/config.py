@@ -35,7 +35,13 @@ from .defaults import (
     OPTION_NAMES,
 )
 from .errors import CORSConfigError, CORSConfigWarning, Problem, warn
-from .origins import OriginMatcher, OriginSyntaxError, looks_like_regex, parse_config_origin
+from .origins import (
+    OriginMatcher,
+    OriginSyntaxError,
+    is_loopback_host,
+    looks_like_regex,
+    parse_config_origin,
+)
 from .policy import CORSPolicy, HeaderRule, is_token
 from .resources import PathPattern, ResourceTable, compile_path_pattern
 
@@ -51,7 +57,6 @@ _BOOL_OPTIONS = (
 )
 #: An origin no real site has: a regex that matches it matches (nearly) anything.
 _ANY_ORIGIN_PROBE = "https://flask-corsx-any-origin-probe.invalid:1234"
-_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +224,8 @@ def _parse_resources(
                 )
             )
             continue
-        if kind == "exact" and isinstance(pattern, str) and not pattern.startswith("/"):
+        literal = kind in ("exact", "subtree", "under")
+        if literal and isinstance(pattern, str) and not pattern.startswith("/"):
             problems.append(
                 Problem(
                     "corsx.E012",
@@ -403,7 +409,7 @@ class _PolicyBuilder:
                     f"{parsed.canonical!r} (FETCH-I3).",
                     f"write {parsed.canonical!r}.",
                 )
-            if credentials and parsed.scheme == "http" and parsed.host not in _LOOPBACK_HOSTS:
+            if credentials and parsed.scheme == "http" and not is_loopback_host(parsed.host):
                 self.warning(
                     "corsx.W005",
                     "origins",
@@ -485,7 +491,13 @@ class _PolicyBuilder:
         names: list[str] = []
         for item in items:
             if not isinstance(item, str):
-                self.error("corsx.E002", option, item, "each entry must be a string.")
+                self.error(
+                    "corsx.E002",
+                    option,
+                    item,
+                    "each entry must be a string.",
+                    f"write {option} as a string or a list of strings.",
+                )
                 continue
             names.extend(part.strip() for part in item.split(",") if part.strip())
         return names
@@ -500,7 +512,13 @@ class _PolicyBuilder:
                 patterns.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
                 continue
             if not isinstance(item, str):
-                self.error("corsx.E002", "allow_headers", item, "each entry must be a string.")
+                self.error(
+                    "corsx.E002",
+                    "allow_headers",
+                    item,
+                    "each entry must be a string or a compiled regex.",
+                    "write header names as strings, e.g. ['Content-Type'].",
+                )
                 continue
             if looks_like_regex(item):
                 try:

@@ -117,6 +117,13 @@ def parse_config_origin(text: str) -> tuple[ParsedOrigin, bool]:
         if _DEFAULT_PORTS.get(scheme) == port:
             port = None
     wild = m.group("wild") is not None
+    single_label = "." not in host and host != "localhost"
+    if wild and (host.startswith("[") or host.replace(".", "").isdigit() or single_label):
+        raise OriginSyntaxError(
+            "a subdomain wildcard needs a domain name such as example.com (or localhost), not an "
+            "IP address or a top-level domain.",
+            "write e.g. 'https://*.example.com', or list the origins.",
+        )
     canonical = f"{scheme}://{'*.' if wild else ''}{host}{'' if port is None else ':' + port}"
     kind = "wildcard" if wild or port == "*" else "exact"
     parsed = ParsedOrigin(kind, canonical, scheme, host, port, wild)
@@ -149,14 +156,14 @@ def _diagnose(text: str) -> OriginSyntaxError:
     if "@" in rest:
         return OriginSyntaxError(
             "it holds user information; browsers never send that in an Origin.",
-            f"write '{scheme}://{rest.rpartition('@')[2].split('/')[0]}'.",
+            f"write {_canonical_guess(scheme, rest.rpartition('@')[2].split('/')[0])!r}.",
         )
     host_part, slash, _ = rest.partition("/")
     if slash:
         what = "a trailing slash" if rest == host_part + "/" else "a path"
         return OriginSyntaxError(
             f"it has {what}; an Origin is only scheme://host[:port].",
-            f"write '{scheme}://{host_part}'.",
+            f"write {_canonical_guess(scheme, host_part)!r}.",
         )
     if "*" in rest:
         return OriginSyntaxError(
@@ -166,6 +173,24 @@ def _diagnose(text: str) -> OriginSyntaxError:
     return OriginSyntaxError(
         "it is not scheme://host[:port] with a valid host and port.",
         "write an origin such as 'https://app.example.com' or 'http://localhost:8000'.",
+    )
+
+
+def _canonical_guess(scheme: str, host_and_port: str) -> str:
+    """The canonical form of scheme://host[:port] for a hint, or the plain join if unparsable."""
+    text = f"{scheme}://{host_and_port}"
+    try:
+        return parse_config_origin(text)[0].canonical
+    except OriginSyntaxError:
+        return text
+
+
+def is_loopback_host(host: str) -> bool:
+    """Hosts a browser treats as potentially trustworthy even over http (Secure Contexts)."""
+    return (
+        host in ("localhost", "[::1]")
+        or host.endswith(".localhost")
+        or (host.startswith("127.") and host.replace(".", "").isdigit())
     )
 
 

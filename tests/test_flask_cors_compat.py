@@ -49,7 +49,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
 
 
 def build(cors: Callable[..., Any], options: dict[str, Any]) -> Flask:
-    app = Flask(f"compat_{cors.__module__}")
+    app = Flask(__name__)
 
     @app.route("/api/data", methods=["GET", "PUT", "DELETE"])
     def data() -> str:
