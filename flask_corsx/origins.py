@@ -257,12 +257,14 @@ class OriginMatcher:
             return True
         if not is_plausible_origin(origin):
             return False
+        if self.any_origin:
+            return True
         # ASCII-only case folding: is_plausible_origin guarantees ASCII, so str.lower() cannot
         # fold non-ASCII characters together (no "straße" == "strasse" surprises).
         lowered = origin.lower()
         if lowered in self.exact:
             return True
-        return self.any_origin or self._pattern_check(origin)
+        return self._pattern_check(origin)
 
     def _match_patterns(self, origin: str) -> bool:
         lowered = origin.lower()
