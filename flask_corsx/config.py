@@ -130,11 +130,12 @@ def build_resource_table(
 
     Rules without options of their own share the policy built from kwargs, config and defaults.
     """
+    # Unknown names are reported together with every other problem, so one start-up shows all.
     problems = check_option_names(kwargs)
-    if problems:
-        raise CORSConfigError(problems)
-    base_options = resolve_options(config, kwargs)
-    rules, problems = _parse_resources(base_options["resources"])
+    known = {name: value for name, value in kwargs.items() if name in OPTION_NAMES}
+    base_options = resolve_options(config, known)
+    rules, resource_problems = _parse_resources(base_options["resources"])
+    problems.extend(resource_problems)
     base: CORSPolicy | None = None
     try:
         base = build_policy(base_options)
@@ -148,12 +149,10 @@ def build_resource_table(
             continue
         label = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
         where = f"resources[{label!r}]."
-        own = check_option_names(resource_options, where)
-        if own:
-            problems.extend(own)
-            continue
+        problems.extend(check_option_names(resource_options, where))
+        own = {k: v for k, v in resource_options.items() if k in OPTION_NAMES}
         try:
-            policy = build_policy({**base_options, **resource_options}, where)
+            policy = build_policy({**base_options, **own}, where)
         except CORSConfigError as exc:
             problems.extend(exc.problems)
             continue
@@ -248,21 +247,19 @@ def precheck(options: Mapping[str, Any], table: bool) -> None:
     ``origins`` comes only from ``CORS_ORIGINS``, is left for the full build. Warnings wait for
     the full build too, so each is emitted once.
     """
-    problems = check_option_names(options)
-    if not problems:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CORSConfigWarning)
-            try:
-                if table:
-                    build_resource_table({}, options)
-                else:
-                    build_policy(resolve_options({}, options))
-            except CORSConfigError as exc:
-                problems = [
-                    p
-                    for p in exc.problems
-                    if not (p.code == "corsx.E008" and "origins" not in options)
-                ]
+    problems: list[Problem] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CORSConfigWarning)
+        try:
+            if table:
+                build_resource_table({}, options)
+            else:
+                problems = check_option_names(options)
+                known = {name: value for name, value in options.items() if name in OPTION_NAMES}
+                build_policy(resolve_options({}, known))
+        except CORSConfigError as exc:
+            problems.extend(exc.problems)
+    problems = [p for p in problems if not (p.code == "corsx.E008" and "origins" not in options)]
     if problems:
         raise CORSConfigError(problems)
 
@@ -361,7 +358,7 @@ class _PolicyBuilder:
         any_port: set[tuple[str, str]] = set()
         subdomains: set[tuple[str, str, str | None]] = set()
         regexes: list[Pattern[str]] = []
-        for item in items or []:
+        for item in self._split_origin_lists(items or []):
             if isinstance(item, re.Pattern):
                 regexes.append(item)
                 any_origin = any_origin or self._regex_allows_anything(item)
@@ -431,6 +428,17 @@ class _PolicyBuilder:
             subdomains=frozenset(subdomains),
             regexes=tuple(regexes),
         )
+
+    @staticmethod
+    def _split_origin_lists(items: list[Any]) -> list[Any]:
+        """Accept "https://a.example, https://b.example" (as from an environment variable)."""
+        out: list[Any] = []
+        for item in items:
+            if isinstance(item, str) and "," in item and not looks_like_regex(item):
+                out.extend(part.strip() for part in item.split(",") if part.strip())
+            else:
+                out.append(item)
+        return out
 
     def _compile_origin_regex(self, text: str) -> Pattern[str] | None:
         try:

@@ -60,7 +60,8 @@ def is_plausible_origin(value: str) -> bool:
         and value.isprintable()
         and " " not in value
         and "," not in value
-        and ("://" in value or value == "null")
+        # scheme://host[:port] has exactly the two slashes of "://": no path, ever.
+        and (("://" in value and value.count("/") == 2) or value == "null")
     )
 
 
@@ -277,8 +278,8 @@ class OriginMatcher:
     def _match_wildcards(self, scheme: str, host: str, port: str | None) -> bool:
         if (scheme, host) in self.any_port:
             return True
-        if _DEFAULT_PORTS.get(scheme) == port:
-            port = None
+        # Like exact origins, the port is compared as sent: browsers omit default ports, so
+        # "https://a.example.com:443" is not a serialized origin and matches nothing.
         subdomains = self.subdomains
         if not subdomains:
             return False

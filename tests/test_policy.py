@@ -243,3 +243,38 @@ def test_decision_headers_never_hold_two_allow_origins() -> None:
     # FETCH-I6: the core hands out a mapping, one value per name, by construction.
     headers = policy(origins=[A]).evaluate("GET", A).headers
     assert list(headers).count(ACAO) == 1
+
+
+# -- configuration details -----------------------------------------------------------------------
+
+
+def test_comma_separated_origins_string_is_a_list() -> None:
+    # As read from an environment variable: CORS_ORIGINS="https://a.example, https://b.example".
+    p = policy(origins=f"{A}, {B}")
+    assert p.evaluate("GET", A).headers[ACAO] == A
+    assert p.evaluate("GET", B).headers[ACAO] == B
+
+
+def test_unknown_option_reported_with_the_other_problems() -> None:
+    from flask_corsx import CORSConfigError
+    from flask_corsx.config import build_resource_table
+
+    with pytest.raises(CORSConfigError) as excinfo:
+        build_resource_table({}, {"orgins": [A], "max_age": -1})
+    assert [p.code for p in excinfo.value.problems] == ["corsx.E001", "corsx.E007"]
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [["https://*.example.com"], [A.replace("a.example", "a.example.com")]],
+    ids=["wildcard", "exact"],
+)
+def test_explicit_default_port_is_not_a_serialized_origin(origins: list[str]) -> None:
+    # FETCH-I3: browsers omit default ports; exact and wildcard origins agree on that.
+    assert ACAO not in policy(origins=origins).evaluate("GET", "https://a.example.com:443").headers
+
+
+def test_origin_with_a_path_is_never_reflected_by_any_origin_policy() -> None:
+    decision = policy().evaluate("GET", "https://evil.example/.a.example")
+    assert ACAO not in decision.headers
+    assert decision.refusals == Refusal.ORIGIN_MALFORMED
