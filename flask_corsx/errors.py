@@ -7,6 +7,9 @@ shows every mistake.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -84,6 +87,24 @@ class CORSConfigWarning(UserWarning):
 
 
 def warn(problem: Problem) -> None:
-    # stacklevel points past our own frames into the user's CORS()/cross_origin() call often
-    # enough to be useful; the code and option name make the origin clear either way.
-    warnings.warn(f"flask_corsx: {problem}", CORSConfigWarning, stacklevel=5)
+    """Emit a :class:`CORSConfigWarning` attributed to the user's code.
+
+    The warning points at the first frame outside flask_corsx and Flask (the ``CORS(...)``,
+    ``cross_origin(...)`` or ``register_blueprint(...)`` call), so the report and the default
+    once-per-location filter work on the line the user wrote.
+    """
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_OWN_PREFIXES):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(f"flask_corsx: {problem}", CORSConfigWarning, stacklevel=level)
+
+
+def _package_dir(module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    origin = spec.origin if spec is not None and spec.origin else module
+    return os.path.dirname(origin) + os.sep
+
+
+_OWN_PREFIXES = (os.path.dirname(__file__) + os.sep, _package_dir("flask"))

@@ -42,8 +42,13 @@ _REQUEST_HOST = re.compile(rf"{_IPV6}|{_DNS}".lower())
 _REGEX_CHARS = frozenset("\\^$()[]{}|?+")
 
 
+#: A bracketed IPv6 literal: its brackets are origin syntax, not a regex character class.
+_IPV6_LITERAL = re.compile(r"\[[0-9A-Fa-f:.]*\]")
+
+
 def looks_like_regex(text: str) -> bool:
     """Whether a configured string is clearly a regular expression, not a literal."""
+    text = _IPV6_LITERAL.sub("", text)
     return ".*" in text or ".+" in text or not _REGEX_CHARS.isdisjoint(text)
 
 

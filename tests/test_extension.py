@@ -273,3 +273,11 @@ def test_abort_in_preflight_path_never_happens(app: Flask, client: FlaskClient) 
 
     CORS(app)
     assert preflight(client, "/guarded", method="DELETE").status_code == 200
+
+
+def test_config_warning_points_at_the_users_call(app: Flask) -> None:
+    from flask_corsx import CORSConfigWarning
+
+    with pytest.warns(CORSConfigWarning, match="W001") as record:
+        CORS(app, max_age=100_000)
+    assert record[0].filename == __file__
