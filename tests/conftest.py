@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, abort
-
-
-def make_app() -> Flask:
-    """A small app with the routes most tests need; CORS is added by each test."""
-    app = Flask("corsx_tests")
-    app.config["TESTING"] = True
-
-    @app.route("/", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    def index() -> str:
-        return "index"
-
-    @app.route("/api/items", methods=["GET", "POST", "PATCH"])
-    def items() -> str:
-        return "items"
-
-    @app.route("/forbidden")
-    def forbidden() -> str:
-        abort(403)
-
-    @app.route("/boom")
-    def boom() -> str:
-        raise RuntimeError("boom")
-
-    return app
+from flask import Flask
+from helpers import make_app
 
 
 @pytest.fixture
 def app() -> Flask:
     return make_app()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an asyncio loop running in the main thread for as long as the
+    # session-wide browser lives, and asgiref refuses to run async views from a thread with a
+    # running loop. Run the browser tests last, so the in-process async tests come first.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, abort
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -39,3 +40,27 @@ def vary_tokens(response: TestResponse) -> list[str]:
         for token in value.split(",")
         if token.strip()
     ]
+
+
+def make_app() -> Flask:
+    """A small app with the routes most tests need; CORS is added by each test."""
+    app = Flask("corsx_tests")
+    app.config["TESTING"] = True
+
+    @app.route("/", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def index() -> str:
+        return "index"
+
+    @app.route("/api/items", methods=["GET", "POST", "PATCH"])
+    def items() -> str:
+        return "items"
+
+    @app.route("/forbidden")
+    def forbidden() -> str:
+        abort(403)
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    return app

@@ -27,7 +27,7 @@ def test_factory_pattern(app: Flask, client: FlaskClient) -> None:
 
 
 def test_one_cors_object_serves_several_apps() -> None:
-    from conftest import make_app
+    from helpers import make_app
 
     cors = CORS()
     first, second = make_app(), make_app()

@@ -69,7 +69,7 @@ CASES: dict[str, tuple[Any, Any, Any, Any, Any]] = {
 
 
 def make(config: dict[str, Any], kwargs: dict[str, Any], resource: dict[str, Any] | None) -> Flask:
-    from conftest import make_app
+    from helpers import make_app
 
     app = make_app()
 
@@ -129,7 +129,7 @@ def test_credentials_at_every_level() -> None:
 
 
 def test_automatic_options_from_config_reaches_the_decorator() -> None:
-    from conftest import make_app
+    from helpers import make_app
 
     from flask_corsx import cross_origin
 

@@ -20,13 +20,16 @@ Fetch-standard checklist the project follows).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import os
 import shutil
 import threading
 import types
-from collections.abc import Callable, Iterable
+import urllib.parse
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Flask, abort, jsonify, redirect, request
@@ -105,6 +108,19 @@ def load_cors_impl() -> types.SimpleNamespace:
     name = os.environ.get("CORSX_BROWSER_IMPL", "flask_corsx")
     module = importlib.import_module(name)
     return types.SimpleNamespace(name=name, CORS=module.CORS, cross_origin=module.cross_origin)
+
+
+@contextlib.contextmanager
+def config_warnings_ignored() -> Iterator[None]:
+    """Silence flask_corsx's CORSConfigWarning (only) while an app is built."""
+    with warnings.catch_warnings():
+        try:
+            from flask_corsx import CORSConfigWarning
+        except ImportError:
+            pass
+        else:
+            warnings.simplefilter("ignore", CORSConfigWarning)
+        yield
 
 
 # --------------------------------------------------------------------------
@@ -418,14 +434,14 @@ class BrowserSession:
         assert frame is not None
         return frame
 
-    def fetch(
-        self, origin: str, url: str, *, timeout_ms: int = 10_000, **init: Any
-    ) -> FetchResult:
+    def fetch(self, origin: str, url: str, *, timeout_ms: int = 10_000, **init: Any) -> FetchResult:
         """``fetch(url, init)`` from a page on ``origin``; ``init`` as in JS
         (method, headers, body, credentials, mode, cache, redirect)."""
         return self.fetch_in(self.page(origin), url, timeout_ms=timeout_ms, **init)
 
-    def fetch_in(self, frame: Any, url: str, *, timeout_ms: int = 10_000, **init: Any) -> FetchResult:
+    def fetch_in(
+        self, frame: Any, url: str, *, timeout_ms: int = 10_000, **init: Any
+    ) -> FetchResult:
         """``fetch()`` from a given Page or Frame."""
         raw = frame.evaluate(FETCH_JS, {"url": url, "init": init, "timeoutMs": timeout_ms})
         page_origin = frame.evaluate("() => self.origin")
@@ -439,11 +455,13 @@ class BrowserSession:
             final_url=raw["url"],
             headers=raw["headers"],
             body=raw["body"],
-            error=raw["error"] if raw["errorName"] is None else f"{raw['errorName']}: {raw['error']}",
+            error=raw["error"],
         )
 
     def add_cookie(self, url: str, name: str, value: str) -> None:
-        self.context.add_cookies([{"name": name, "value": value, "url": url}])
+        """A cookie for the host of ``url``, path ``/`` (SameSite defaults to Lax)."""
+        host = urllib.parse.urlsplit(url).hostname
+        self.context.add_cookies([{"name": name, "value": value, "domain": host, "path": "/"}])
 
     def close(self) -> None:
         self.context.close()
@@ -533,3 +551,32 @@ def standard_app(name: str = "corsx_browser_api") -> Flask:
 def names(values: Iterable[str]) -> set[str]:
     """Lower-cased set of comma-separated header-name list values."""
     return {part.strip().lower() for v in values for part in v.split(",") if part.strip()}
+
+
+# --------------------------------------------------------------------------
+# Assertion helpers
+# --------------------------------------------------------------------------
+
+
+def check_origins(
+    browser: BrowserSession, api: Api, cases: dict[str, bool], path: str = "/api/data"
+) -> None:
+    """Simple GET ``path`` from each page origin; ``cases`` maps origin -> allowed?
+
+    Checks what the page saw (allowed vs blocked) and what the server sent:
+    ACAO equal to the request's origin when allowed (FETCH-I3), no ACAO when
+    refused (FETCH-R1), and ``Vary: Origin`` either way (FETCH-O2).
+    """
+    for origin, expected in cases.items():
+        res = browser.fetch(origin, api.url(path))
+        assert res.allowed is expected, (
+            f"{origin}: expected {'allowed' if expected else 'blocked'}: {res}"
+        )
+        if expected:
+            assert res.status == 200 and res.json()["origin"] == origin, res
+    hits = api.actual(path)
+    assert [h.origin for h in hits] == list(cases), hits
+    for hit, expected in zip(hits, cases.values()):
+        assert hit.header("Access-Control-Allow-Origin") == (hit.origin if expected else None), hit
+        assert "origin" in hit.vary(), f"no Vary: Origin on the response to {hit.origin}: {hit}"
+    assert api.preflights() == []

@@ -20,15 +20,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 
 sys.path.insert(0, os.path.dirname(__file__))  # so test modules can import browser_harness
 
-from browser_harness import (  # noqa: E402
+from browser_harness import (
     CHROMIUM_ARGS,
     Api,
     BrowserSession,
     LiveServer,
     PageOrigins,
+    config_warnings_ignored,
     find_chromium,
     load_cors_impl,
     page_server_app,
@@ -104,12 +106,23 @@ def browser(
 
 @pytest.fixture
 def make_api(_api_servers: list[Api], request: pytest.FixtureRequest) -> Callable[..., Api]:
+    """``make_api(**cors_options)``: the standard app with ``CORS(app, **cors_options)``;
+    ``make_api(build)``: the app returned by ``build()``; ``make_api(app)``: that app.
+
+    The app is built with flask_corsx's CORSConfigWarning silenced (pytest turns
+    warnings into errors; config lints are the unit tests' business, and some
+    scenarios deliberately allow `null` or plain-http origins with credentials).
+    """
+
     def factory(app: Any = None, /, **cors_options: Any) -> Api:
-        if app is None:
-            app = standard_app()
-            request.getfixturevalue("cors").CORS(app, **cors_options)
-        elif cors_options:
-            raise TypeError("pass either a ready Flask app or CORS options, not both")
+        if app is not None and cors_options:
+            raise TypeError("pass either an app (or a build function) or CORS options, not both")
+        with config_warnings_ignored():
+            if app is None:
+                app = standard_app()
+                request.getfixturevalue("cors").CORS(app, **cors_options)
+            elif not isinstance(app, Flask):
+                app = app()
         api = Api(app)
         _api_servers.append(api)
         return api

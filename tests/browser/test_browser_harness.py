@@ -118,9 +118,7 @@ def test_simple_get_allowed_and_refused(browser, make_api, page_origins):
     assert not api.preflights()
 
 
-def test_preflight_is_counted_and_a_refused_one_stops_the_request(
-    browser, make_api, page_origins
-):
+def test_preflight_is_counted_and_a_refused_one_stops_the_request(browser, make_api, page_origins):
     """FETCH-E1/E3/H7: a custom header triggers a preflight; when it is not in
     ACAH the actual request is never sent."""
     o = page_origins
@@ -199,35 +197,34 @@ def test_cross_origin_redirect_turns_origin_into_null(browser, make_api, page_or
 
 
 @pytest.mark.parametrize("vary", [False, True])
-@pytest.mark.parametrize("first", ["allowed", "refused", "no-origin"])
+@pytest.mark.parametrize("first", ["allowed", "no-origin"])
 def test_http_cache_is_shared_by_same_site_origins(browser, make_api, page_origins, vary, first):
-    """FETCH-O2: localhost:P, localhost:Q and sub.localhost:P are one site, so
-    they share Chromium's (site-partitioned) HTTP cache. Without `Vary: Origin`
-    the response cached for the first request (another allowed origin, a
-    refused origin, or a no-cors request without Origin) is replayed to the
-    CORS fetch from localhost:P and fails its CORS check."""
+    """FETCH-O2: localhost:P and localhost:Q are one site (ports do not count;
+    *.localhost names are sites of their own), so they share Chromium's
+    site-partitioned HTTP cache. Without `Vary: Origin` the response cached for
+    a first request -- from another allowed origin, or a navigation without
+    Origin -- is replayed to the CORS fetch from localhost:P and fails its CORS
+    check. (A response that *failed* a CORS check is not replayed by Chromium,
+    so a refused origin cannot poison the cache in this browser; no-cors
+    fetches and <img> loads do not share cache entries with CORS fetches.)"""
     o = page_origins
-    api = make_api(manual_app([o.localhost, o.localhost_other_port], vary=vary))
+    other = o.localhost_other_port
+    api = make_api(manual_app([o.localhost, other], vary=vary))
     url = api.url("/api/cached", host="localhost")
     if first == "allowed":
-        res = browser.fetch(o.localhost_other_port, url)
-        assert res.allowed, res
-    elif first == "refused":
-        assert browser.fetch(o.host("evil.localhost"), url).blocked
+        assert browser.fetch(other, url).allowed
     else:
-        res = browser.fetch(o.localhost, url, mode="no-cors")
-        assert res.allowed and res.type == "opaque", res
-    (hit,) = api.hits()
-    assert hit.origin == {"allowed": o.localhost_other_port, "refused": o.host("evil.localhost"),
-                          "no-origin": None}[first]
+        browser.context.new_page().goto(url)  # top-level navigation: no Origin
+    (hit,) = api.hits("/api/cached")
+    assert hit.origin == (None if first == "no-origin" else other)
 
     second = browser.fetch(o.localhost, url)
     if vary:
         assert second.allowed and second.json()["n"] == 2, second
-        assert [h.origin for h in api.hits()][1:] == [o.localhost]
+        assert [h.origin for h in api.hits("/api/cached")][1:] == [o.localhost]
     else:
         assert second.blocked, second
-        assert len(api.hits()) == 1  # served from the HTTP cache
+        assert len(api.hits("/api/cached")) == 1  # replayed from the HTTP cache
 
 
 def test_cookie_is_sent_on_credentialed_same_site_fetch(browser, make_api, page_origins):
