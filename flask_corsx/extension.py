@@ -14,9 +14,7 @@ from .errors import CORSConfigError, Problem
 from .policy import CORSPolicy
 from .wiring import (
     ENVIRON_EXCEPTION,
-    VIEW_ATTRIBUTE,
     AppState,
-    DecoratorSpec,
     already_has_cors,
     apply_decision,
     decide,
@@ -148,21 +146,18 @@ def install_hooks(app: Flask, state: AppState) -> None:
 def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSPolicy | None:
     """The policy that covers this request: decorator, then blueprints (innermost first), then
     the app's resources."""
-    if preflight:
-        view = app.view_functions.get(req.endpoint) if req.endpoint else None
-        spec: DecoratorSpec | None = getattr(view, VIEW_ATTRIBUTE, None)
+    decorated = state.decorated_endpoints(app)
+    if decorated:
+        spec = decorated.get(req.endpoint)
         if spec is not None:
             policy = decorator_policy(app, spec)
             # automatic_options=False: the view answers OPTIONS itself, and the decorator adds
-            # the headers to whatever it returns.
-            return policy if policy.automatic_options else None
-    elif req.endpoint is not None:
-        view = app.view_functions.get(req.endpoint)
-        spec = getattr(view, VIEW_ATTRIBUTE, None)
-        if spec is not None:
-            # A decorated view whose response did not come from the view (a before_request hook
-            # answered, or an error was raised before the view ran): the decorator's policy.
-            return decorator_policy(app, spec)
+            # the headers to whatever it returns. For other responses that did not come from
+            # the decorated view (a before_request hook answered, or an error was raised before
+            # the view ran), the decorator's policy applies.
+            if preflight and not policy.automatic_options:
+                return None
+            return policy
     path = req.path
     if state.blueprint_tables:
         for name in req.blueprints:

@@ -76,6 +76,8 @@ class Decision(NamedTuple):
 
 
 _NO_HEADERS: Mapping[str, str] = {}
+_ACTUAL_CACHE_SIZE = 4096
+_CACHEABLE_ORIGIN_LENGTH = 256
 
 
 @dataclass
@@ -149,6 +151,7 @@ class CORSPolicy:
         self._methods_value = ", ".join(sorted(self.methods))
 
         vary = self.vary_origin
+        self._actual_cache: dict[str, Decision] = {}
         self._refused_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_NOT_ALLOWED)
         self._malformed_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_MALFORMED)
         self._no_origin = Decision(_NO_HEADERS, vary, False, Refusal.NONE)
@@ -188,6 +191,19 @@ class CORSPolicy:
             return self._no_origin
         if self.wildcard:
             return self._wildcard_actual
+        # A site's visitors come from a handful of origins: remember each one's decision, so a
+        # repeat visitor costs one dict look-up. Bounded in entries and key size; clearing when
+        # full is cruder than LRU but O(1), and hostile unique values can only cause misses.
+        decision = self._actual_cache.get(origin)
+        if decision is None:
+            decision = self._actual_uncached(origin)
+            if len(origin) <= _CACHEABLE_ORIGIN_LENGTH:
+                if len(self._actual_cache) >= _ACTUAL_CACHE_SIZE:
+                    self._actual_cache.clear()
+                self._actual_cache[origin] = decision
+        return decision
+
+    def _actual_uncached(self, origin: str) -> Decision:
         if not self.origins.allows(origin):
             return self._refusal_for(origin)
         headers = {ACAO: origin}

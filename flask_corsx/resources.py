@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from re import Pattern
-from typing import Callable, Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -30,6 +29,9 @@ T = TypeVar("T")
 #: configurations rely on).
 _PATH_REGEX_CHARS = frozenset("*\\]?$^[()")
 _EVERYTHING = frozenset({"*", "/*", ".*", "/.*"})
+_CACHE_SIZE = 4096
+_MISSING: Any = object()
+_CACHEABLE_PATH_LENGTH = 512
 
 
 def is_path_regex(text: str) -> bool:
@@ -130,20 +132,30 @@ class ResourceTable(Generic[T]):
         self.only_rule: T | None = (
             compiled[0].value if len(compiled) == 1 and compiled[0].kind == "all" else None
         )
-        self._match_patterns: Callable[[str], T | None] = (
-            lru_cache(maxsize=2048)(self._scan) if self._regexes else self._scan
-        )
+        # Path -> result for recently seen paths: one dict hit instead of a walk over the
+        # path's ancestors and any regexes. Bounded in entries and key size; cleared when full.
+        self._cache: dict[str, T | None] = {}
 
     def match(self, path: str) -> T | None:
         """The value of the most specific rule covering ``path``, or None."""
         if self.only_rule is not None:
             return self.only_rule
+        cache = self._cache
+        # One get() rather than "in" then [], which another thread's clear() could split.
+        cached = cache.get(path, _MISSING)
+        if cached is not _MISSING:
+            return cached
+        key = path
         if "/." in path:
             path = remove_dot_segments(path)
         value = self._exact.get(path)
-        if value is not None:
-            return value
-        return self._match_patterns(path)
+        if value is None:
+            value = self._scan(path)
+        if len(key) <= _CACHEABLE_PATH_LENGTH:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = value
+        return value
 
     def _scan(self, path: str) -> T | None:
         best = self._all

@@ -57,6 +57,19 @@ class AppState:
     #: Decorator specs compiled against this app's config.
     decorator_policies: dict[DecoratorSpec, CORSPolicy] = field(default_factory=dict)
     hooks_installed: bool = False
+    #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
+    #: after it), so undecorated requests skip the view look-up.
+    decorated: dict[str, DecoratorSpec] | None = None
+
+    def decorated_endpoints(self, app: Flask) -> dict[str, DecoratorSpec]:
+        decorated = self.decorated
+        if decorated is None:
+            decorated = self.decorated = {
+                endpoint: spec
+                for endpoint, view in app.view_functions.items()
+                if (spec := getattr(view, VIEW_ATTRIBUTE, None)) is not None
+            }
+        return decorated
 
 
 def get_state(app: Flask) -> AppState:
@@ -79,22 +92,27 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy:
 
 
 def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision:
-    """Read the request facts from the WSGI environ and ask the policy."""
-    # The environ holds the raw header values; repeated headers arrive comma-joined, which the
-    # core treats as the malformed values they are (FETCH-I6).
-    decision = policy.evaluate(
-        method,
-        environ.get(ENVIRON_ORIGIN),
-        environ.get(ENVIRON_ACRM),
-        environ.get(ENVIRON_ACRH),
-        environ.get(ENVIRON_ACRPN),
-    )
+    """Read the request facts from the WSGI environ and ask the policy.
+
+    The environ holds the raw header values; repeated headers arrive comma-joined, which the
+    core treats as the malformed values they are (FETCH-I6).
+    """
+    origin = environ.get(ENVIRON_ORIGIN)
+    if method == "OPTIONS" and ENVIRON_ACRM in environ:  # FETCH-A2
+        decision = policy.preflight(
+            origin,
+            environ[ENVIRON_ACRM],
+            environ.get(ENVIRON_ACRH),
+            environ.get(ENVIRON_ACRPN),
+        )
+    else:
+        decision = policy.actual(origin)
     if decision.refusals and log.isEnabledFor(logging.DEBUG):
         # %r quotes and escapes the raw values: no log injection (CVE-2024-1681).
         log.debug(
             "CORS refused %s request from Origin %r: %s",
             "preflight" if decision.preflight else "actual",
-            environ.get(ENVIRON_ORIGIN),
+            origin,
             "; ".join(explain(decision.refusals)),
         )
     return decision
