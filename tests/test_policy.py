@@ -278,3 +278,25 @@ def test_origin_with_a_path_is_never_reflected_by_any_origin_policy() -> None:
     decision = policy().evaluate("GET", "https://evil.example/.a.example")
     assert ACAO not in decision.headers
     assert decision.refusals == Refusal.ORIGIN_MALFORMED
+
+
+def test_decision_cache_is_bounded_and_stays_correct() -> None:
+    p = policy(origins=[A])
+    for i in range(10_000):
+        p.evaluate("GET", f"https://visitor{i}.example")
+    p.evaluate("GET", "https://x.example/" + "a" * 10_000)  # too long to be cached at all
+    assert len(p._actual_cache) <= 4096
+    assert p.evaluate("GET", A).headers[ACAO] == A
+    assert ACAO not in p.evaluate("GET", "https://visitor9999.example").headers
+
+
+def test_resource_cache_is_bounded_and_stays_correct() -> None:
+    from flask_corsx.resources import ResourceTable
+
+    table = ResourceTable([("/api/*", "api"), ("/static/.*", "static")])
+    for i in range(10_000):
+        table.match(f"/other/{i}")
+    assert len(table._cache) <= 4096
+    assert table.match("/api/x") == "api"
+    assert table.match("/static/") == "static"
+    assert table.match("/apikeys") is None
