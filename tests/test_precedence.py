@@ -156,3 +156,26 @@ def test_config_keys_cover_every_option() -> None:
 
 def test_config_none_values_are_ignored() -> None:
     assert resolve_options({"CORS_ORIGINS": None}, {})["origins"] == "*"
+
+
+def test_resources_from_config_and_kwargs() -> None:
+    # CORS_RESOURCES narrows the default "/*"; a resources keyword beats the config key.
+    config_only = make({"CORS_RESOURCES": [r"/api/*"]}, {}, None)
+    client = config_only.test_client()
+    assert get(client, "/api/x").headers[ACAO] == ORIGIN
+    assert ACAO not in get(client, "/").headers
+    both = make({"CORS_RESOURCES": [r"/api/*"]}, {"resources": ["/"]}, None)
+    client = both.test_client()
+    assert ACAO not in get(client, "/api/x").headers
+    assert get(client, "/").headers[ACAO] == ORIGIN
+
+
+def test_dangerous_opt_in_from_config() -> None:
+    app = make(
+        {"CORS_DANGEROUSLY_ALLOW_ANY_ORIGIN_WITH_CREDENTIALS": True},
+        {"supports_credentials": True},
+        None,
+    )
+    response = get(app.test_client(), "/api/x")
+    assert response.headers[ACAO] == ORIGIN
+    assert response.headers[ACAC] == "true"
