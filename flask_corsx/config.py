@@ -15,7 +15,6 @@ in one :class:`~flask_corsx.errors.CORSConfigError`; legal but risky settings em
 
 from __future__ import annotations
 
-import difflib
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -59,6 +58,13 @@ _BOOL_OPTIONS = (
 _ANY_ORIGIN_PROBE = "https://flask-corsx-any-origin-probe.invalid:1234"
 
 
+def _close_matches(word: str, candidates: Iterable[str], n: int) -> list[str]:
+    # difflib is imported only when someone mistyped an option: it costs milliseconds at start.
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=n)
+
+
 def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """The ``CORS_*`` keys of an app config, as option names (``CORS_MAX_AGE`` -> ``max_age``).
 
@@ -74,7 +80,7 @@ def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
             if value is not None:
                 options[name] = value
             continue
-        guess = difflib.get_close_matches(name, OPTION_NAMES, n=1)
+        guess = _close_matches(name, OPTION_NAMES, n=1)
         hint = f"did you mean {CONFIG_PREFIX}{guess[0].upper()}?" if guess else ""
         warn(Problem("corsx.W009", key, value, "is not a flask_corsx option and is ignored.", hint))
     return options
@@ -100,7 +106,7 @@ def check_option_names(options: Mapping[str, Any], where: str = "") -> list[Prob
     for name in options:
         if name in OPTION_NAMES:
             continue
-        guess = difflib.get_close_matches(str(name), OPTION_NAMES, n=1)
+        guess = _close_matches(str(name), OPTION_NAMES, n=1)
         hint = f"did you mean {guess[0]!r}?" if guess else "see docs/usage.md for the options."
         problems.append(
             Problem("corsx.E001", f"{where}{name}", options[name], "is not an option.", hint)

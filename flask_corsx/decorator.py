@@ -16,10 +16,10 @@ from .wiring import (
     RESPONSE_MARKER,
     VIEW_ATTRIBUTE,
     DecoratorSpec,
-    already_has_cors,
     apply_decision,
     decide,
     decorator_policy,
+    inspect_response,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -115,7 +115,8 @@ async def _run_async(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
 def _add_headers(
     policy: CORSPolicy, environ: dict[str, Any], method: str, response: Response
 ) -> Response:
-    if already_has_cors(response):
+    facts = inspect_response(response)
+    if facts is None:
         return response
     if not policy.intercept_exceptions and environ.get(ENVIRON_EXCEPTION):
         # The decorator owns this view: mark it so an app-wide CORS() does not step in.
@@ -123,5 +124,5 @@ def _add_headers(
         return response
     # With automatic_options=False the view answered a preflight itself: decide() sees the
     # Access-Control-Request-Method and adds the preflight headers to its response.
-    apply_decision(response, decide(policy, environ, method))
+    apply_decision(response, decide(policy, environ, method), facts)
     return response

@@ -15,11 +15,11 @@ from .policy import CORSPolicy
 from .wiring import (
     ENVIRON_EXCEPTION,
     AppState,
-    already_has_cors,
     apply_decision,
     decide,
     decorator_policy,
     get_state,
+    inspect_response,
 )
 
 
@@ -113,7 +113,8 @@ def install_hooks(app: Flask, state: AppState) -> None:
         return response
 
     def add_headers(response: Response) -> Response:
-        if already_has_cors(response):
+        facts = inspect_response(response)
+        if facts is None:
             return response
         req = cast(Any, request)._get_current_object()
         policy = _policy_for(app, state, req, preflight=False)
@@ -124,7 +125,7 @@ def install_hooks(app: Flask, state: AppState) -> None:
             req.routing_exception is not None or environ.get(ENVIRON_EXCEPTION)
         ):
             return response
-        apply_decision(response, decide(policy, environ, req.method))
+        apply_decision(response, decide(policy, environ, req.method), facts)
         return response
 
     def note_exception(sender: Flask, **extra: Any) -> None:

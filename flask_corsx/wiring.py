@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from werkzeug.datastructures import Headers
 
 from .config import build_policy, resolve_options
 from .defaults import (
-    ACAO,
     ENVIRON_ACRH,
     ENVIRON_ACRM,
     ENVIRON_ACRPN,
@@ -118,44 +117,73 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision
     return decision
 
 
-def apply_decision(response: Response, decision: Decision) -> None:
+class ResponseFacts(NamedTuple):
+    #: The response's Vary values joined, "" when there is none.
+    vary: str
+    #: Whether some Access-Control-* header is there already (which we must replace, not add).
+    has_cors_headers: bool
+
+
+_NO_FACTS = ResponseFacts("", False)
+
+
+def inspect_response(response: Response) -> ResponseFacts | None:
+    """One pass over a response's headers: None if it must be left alone, else what we need.
+
+    A response is left alone when our headers are on it already, or when a view (or an upstream
+    library) set Access-Control-Allow-Origin itself: that code owns the CORS headers, and adding
+    ours would duplicate them and fail the browser's check (FETCH-I6). Otherwise the Vary
+    facts are returned for :func:`apply_decision`. One loop over the few header tuples is
+    cheaper than asking Werkzeug's Headers about each name.
+    """
+    if getattr(response, RESPONSE_MARKER, False):
+        return None
+    vary = ""
+    has_cors_headers = False
+    for name, value in response.headers:
+        lowered = name.lower()
+        if lowered == "vary":
+            vary = f"{vary}, {value}" if vary else value
+        elif lowered.startswith("access-control-"):
+            if lowered == "access-control-allow-origin":
+                return None
+            has_cors_headers = True
+    if not vary and not has_cors_headers:
+        return _NO_FACTS
+    return ResponseFacts(vary, has_cors_headers)
+
+
+def apply_decision(
+    response: Response, decision: Decision, facts: ResponseFacts = _NO_FACTS
+) -> None:
     """Write a decision's headers onto a response and mark it done.
 
-    Call it only on responses without Access-Control-Allow-Origin (see :func:`already_has_cors`).
+    :param facts: from :func:`inspect_response`; call this only on responses that function did
+        not tell us to leave alone (or on a response we just made).
     """
     headers = response.headers
-    for name, value in decision.headers.items():
-        # Werkzeug's Headers.add is a third of the cost of item assignment, which scans for an
-        # old value to replace; only replace when there is one, so each header stays single.
-        if name != ACAO and headers.getlist(name):
+    if facts.has_cors_headers:
+        # Replace, so each header stays single (FETCH-I6); item assignment scans for the old one.
+        for name, value in decision.headers.items():
             headers[name] = value
-        else:
+    else:
+        # Nothing to replace: Headers.add is a third of the cost of item assignment.
+        for name, value in decision.headers.items():
             headers.add(name, value)
     if decision.vary_origin:
-        add_vary_origin(headers)
+        add_vary_origin(headers, facts.vary)
     setattr(response, RESPONSE_MARKER, True)
 
 
-def add_vary_origin(headers: Headers) -> None:
+def add_vary_origin(headers: Headers, existing: str) -> None:
     """Append ``Origin`` to Vary, keeping what is there and never duplicating (FETCH-O3)."""
-    existing = headers.getlist("Vary")
     if not existing:
         headers.add("Vary", "Origin")
         return
-    tokens = {token.strip().lower() for value in existing for token in value.split(",")}
+    tokens = {token.strip().lower() for token in existing.split(",")}
     if "origin" in tokens or "*" in tokens:
         return
-    headers["Vary"] = ", ".join([*existing, "Origin"])
-
-
-def already_has_cors(response: Response) -> bool:
-    """True when the response was handled already, or the view set Allow-Origin itself.
-
-    A view (or an upstream library) that sets Access-Control-Allow-Origin owns the response's
-    CORS headers; adding ours would duplicate them and fail the browser's check (FETCH-I6).
-    """
-    # getlist() is the cheapest way to ask Werkzeug's Headers about one name.
-    return getattr(response, RESPONSE_MARKER, False) or bool(response.headers.getlist(ACAO))
+    headers["Vary"] = f"{existing}, Origin"
 
 
 AfterHook = Callable[["Response"], "Response"]
