@@ -281,3 +281,18 @@ def test_config_warning_points_at_the_users_call(app: Flask) -> None:
     with pytest.warns(CORSConfigWarning, match="W001") as record:
         CORS(app, max_age=100_000)
     assert record[0].filename == __file__
+
+
+def test_other_cors_headers_from_the_view_are_replaced_not_doubled(
+    app: Flask, client: FlaskClient
+) -> None:
+    @app.route("/partial")
+    def partial() -> Response:
+        response = Response("x")
+        response.headers["access-control-allow-credentials"] = "True"  # wrong case (FETCH-I5)
+        return response
+
+    CORS(app, origins=[ORIGIN], supports_credentials=True)
+    response = get(client, "/partial")
+    assert response.headers.getlist(ACAC) == ["true"]  # FETCH-I6: exactly one
+    assert response.headers[ACAO] == ORIGIN
