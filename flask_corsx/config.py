@@ -86,17 +86,14 @@ def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
-def resolve_options(
-    config: Mapping[str, Any],
-    kwargs: Mapping[str, Any],
-    resource: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Merge the option sources in precedence order (see the module docstring)."""
+def resolve_options(config: Mapping[str, Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge defaults, app config and keyword arguments, in rising precedence.
+
+    Resource-level options go on top of this in :func:`build_resource_table`.
+    """
     merged = dict(DEFAULT_OPTIONS)
     merged.update(options_from_config(config))
     merged.update(kwargs)
-    if resource:
-        merged.update(resource)
     return merged
 
 
@@ -158,6 +155,7 @@ def build_resource_table(
         problems.extend(check_option_names(resource_options, where))
         own = {k: v for k, v in resource_options.items() if k in OPTION_NAMES}
         try:
+            # The top level of the precedence: this resource's options over everything else.
             policy = build_policy({**base_options, **own}, where)
         except CORSConfigError as exc:
             problems.extend(exc.problems)

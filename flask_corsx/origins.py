@@ -248,15 +248,6 @@ class OriginMatcher:
         else:
             self._pattern_check = _never
 
-    @property
-    def static_origin(self) -> str | None:
-        """The one origin this matcher allows, if it allows exactly one."""
-        if self.any_origin or self.any_port or self.subdomains or self.regexes:
-            return None
-        if len(self.exact) == 1:
-            return next(iter(self.exact))
-        return None
-
     def allows(self, origin: str) -> bool:
         """Whether ``origin`` (the request's Origin header, verbatim) is allowed."""
         if origin in self.exact:

@@ -214,3 +214,11 @@ def test_one_decorated_view_on_two_apps() -> None:
     assert get(first.test_client(), origin="https://first.example").headers[ACAO]
     assert ACAO not in get(second.test_client(), origin="https://first.example").headers
     assert get(second.test_client(), origin="https://second.example").headers[ACAO]
+
+
+def test_automatic_options_false_with_extension_lets_the_view_answer(dec_app: Flask) -> None:
+    CORS(dec_app)
+    response = preflight(dec_app.test_client(), "/manual", method="PUT")
+    assert response.status_code == 204
+    assert dec_app.config["calls"] == ["manual"]
+    assert response.headers.getlist(ACAO) == [ORIGIN]

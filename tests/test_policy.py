@@ -300,3 +300,27 @@ def test_resource_cache_is_bounded_and_stays_correct() -> None:
     assert table.match("/api/x") == "api"
     assert table.match("/static/") == "static"
     assert table.match("/apikeys") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "resolved"),
+    [
+        ("/api/./x", "/api/x"),
+        ("/api/.", "/api/"),
+        ("/api/x/..", "/api/"),
+        ("/api/../../private", "/private"),
+        ("/a/b/../c/./d", "/a/c/d"),
+    ],
+)
+def test_dot_segments_resolve_like_a_browser(path: str, resolved: str) -> None:
+    from flask_corsx.resources import remove_dot_segments
+
+    assert remove_dot_segments(path) == resolved  # CVE-2020-25032
+
+
+def test_invalid_internationalized_host_is_a_config_error() -> None:
+    from flask_corsx import CORSConfigError
+
+    with pytest.raises(CORSConfigError) as excinfo:
+        policy(origins=["https://\u00e4" + "x" * 70 + ".example"])  # label too long for IDNA
+    assert excinfo.value.code == "corsx.E004"

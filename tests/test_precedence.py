@@ -179,3 +179,14 @@ def test_dangerous_opt_in_from_config() -> None:
     response = get(app.test_client(), "/api/x")
     assert response.headers[ACAO] == ORIGIN
     assert response.headers[ACAC] == "true"
+
+
+def test_resource_level_problems_name_the_resource() -> None:
+    from flask_corsx import CORSConfigError
+
+    with pytest.raises(CORSConfigError) as excinfo:
+        make({}, {}, {"max_age": -1, "orgins": ["https://a.example"]})
+    assert sorted((p.code, p.option) for p in excinfo.value.problems) == [
+        ("corsx.E001", "resources['/api/*'].orgins"),
+        ("corsx.E007", "resources['/api/*'].max_age"),
+    ]
