@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from functools import partial, update_wrapper
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, Callable, TypeVar, cast, overload
 
 from flask import after_this_request, current_app, request
 from flask.wrappers import Response
@@ -25,7 +25,15 @@ from .wiring import (
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def cross_origin(**options: Any) -> Callable[[F], F]:
+@overload
+def cross_origin(view: F, /) -> F: ...
+
+
+@overload
+def cross_origin(**options: Any) -> Callable[[F], F]: ...
+
+
+def cross_origin(view: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
     """Allow cross-origin requests to one view.
 
     Put it *below* the route decorator, so Flask registers the wrapped view::
@@ -33,6 +41,8 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
         @app.route("/data", methods=["GET", "PUT"])
         @cross_origin(origins=["https://app.example.com"], max_age=600)
         def data(): ...
+
+    ``@cross_origin`` without parentheses means ``@cross_origin()``.
 
     Works on plain and ``async def`` views. The options are those of
     :class:`~flask_corsx.CORS` (``resources`` aside), over the app's ``CORS_*`` config. With
@@ -44,6 +54,12 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
     :raises CORSConfigError: when the options are wrong, at decoration time where the options
         alone show it, else on the first request that uses them.
     """
+    if view is not None:
+        if options or not callable(view):
+            raise TypeError(
+                "cross_origin() takes keyword arguments only, e.g. cross_origin(origins=[...])"
+            )
+        return cross_origin()(view)
     precheck(options, table=False)
     spec = DecoratorSpec(dict(options), options.get("automatic_options", True) is not False)
 

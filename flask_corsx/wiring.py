@@ -138,6 +138,10 @@ def inspect_response(response: Response) -> ResponseFacts | None:
     """
     if getattr(response, RESPONSE_MARKER, False):
         return None
+    if not isinstance(response.headers, Headers):
+        # Some libraries (OAuthlib integrations among them) replace the headers with a plain
+        # dict; make them a Headers again so they can be read and extended safely.
+        response.headers = Headers(response.headers)
     vary = ""
     has_cors_headers = False
     for name, value in response.headers:

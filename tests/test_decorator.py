@@ -222,3 +222,19 @@ def test_automatic_options_false_with_extension_lets_the_view_answer(dec_app: Fl
     assert response.status_code == 204
     assert dec_app.config["calls"] == ["manual"]
     assert response.headers.getlist(ACAO) == [ORIGIN]
+
+
+def test_bare_decorator_without_parentheses() -> None:
+    app = Flask("bare_decorator")
+
+    @app.route("/")
+    @cross_origin
+    def index() -> str:
+        return "x"
+
+    assert get(app.test_client()).headers[ACAO] == ORIGIN
+
+
+def test_positional_arguments_are_refused() -> None:
+    with pytest.raises(TypeError, match="keyword arguments only"):
+        cross_origin("https://a.example")  # type: ignore[call-overload]

@@ -296,3 +296,16 @@ def test_other_cors_headers_from_the_view_are_replaced_not_doubled(
     response = get(client, "/partial")
     assert response.headers.getlist(ACAC) == ["true"]  # FETCH-I6: exactly one
     assert response.headers[ACAO] == ORIGIN
+
+
+def test_response_with_plain_dict_headers(app: Flask, client: FlaskClient) -> None:
+    @app.after_request
+    def replace_headers(response: Response) -> Response:
+        # What some OAuth integrations do; registered after CORS, so it runs before our hook.
+        response.headers = dict(response.headers)  # type: ignore[assignment]
+        return response
+
+    CORS(app)
+    app.after_request_funcs[None].reverse()  # make ours run last
+    response = get(client)
+    assert response.headers[ACAO] == ORIGIN
