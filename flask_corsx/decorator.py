@@ -48,7 +48,8 @@ def cross_origin(view: F | None = None, /, **options: Any) -> F | Callable[[F], 
     :class:`~flask_corsx.CORS` (``resources`` aside), over the app's ``CORS_*`` config. With
     ``automatic_options`` (the default), the decorator answers preflights itself and the view
     never sees them; with ``automatic_options=False`` the view must handle OPTIONS, and the
-    preflight headers are added to whatever it returns. With ``intercept_exceptions`` (the
+    preflight headers are added to whatever it returns. This one option is read from the
+    keyword only, because it decides how the route is registered. With ``intercept_exceptions`` (the
     default), responses to errors raised in the view carry the same CORS headers.
 
     :raises CORSConfigError: when the options are wrong, at decoration time where the options
@@ -102,7 +103,10 @@ def _before_view(spec: DecoratorSpec) -> Response | None:
     req = cast(Any, request)._get_current_object()
     policy = decorator_policy(app, spec)
     environ = req.environ
-    if req.method == "OPTIONS" and policy.automatic_options:
+    # The route was registered at decoration time, from the keyword alone (the app config is
+    # not known then); use that same decision here, so a CORS_AUTOMATIC_OPTIONS key can never
+    # hand OPTIONS requests to a view whose route only took them because of us.
+    if req.method == "OPTIONS" and spec.automatic_options:
         response: Response = app.make_default_options_response()
         apply_decision(response, decide(policy, environ, "OPTIONS"))
         return response

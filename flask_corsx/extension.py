@@ -156,7 +156,7 @@ def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSP
             # the headers to whatever it returns. For other responses that did not come from
             # the decorated view (a before_request hook answered, or an error was raised before
             # the view ran), the decorator's policy applies.
-            if preflight and not policy.automatic_options:
+            if preflight and not spec.automatic_options:
                 return None
             return policy
     path = req.path

@@ -128,7 +128,7 @@ def test_credentials_at_every_level() -> None:
     assert observe(make({}, base, {"supports_credentials": True}), "supports_credentials") == "true"
 
 
-def test_automatic_options_from_config_reaches_the_decorator() -> None:
+def test_decorator_automatic_options_keyword_beats_config() -> None:
     from helpers import make_app
 
     from flask_corsx import cross_origin
@@ -190,3 +190,26 @@ def test_resource_level_problems_name_the_resource() -> None:
         ("corsx.E001", "resources['/api/*'].orgins"),
         ("corsx.E007", "resources['/api/*'].max_age"),
     ]
+
+
+def test_config_automatic_options_never_hands_a_preflight_to_a_post_view() -> None:
+    # automatic_options decides how the route is registered, before the app config is known;
+    # a CORS_AUTOMATIC_OPTIONS=False key must not make a POST-only view run for a preflight.
+    from flask import Flask
+
+    from flask_corsx import cross_origin
+
+    app = Flask("post_only")
+    app.config["CORS_AUTOMATIC_OPTIONS"] = False
+    ran: list[str] = []
+
+    @app.route("/post", methods=["POST"])
+    @cross_origin(origins=[ORIGIN])
+    def post() -> str:
+        ran.append("post")
+        return "did-post"
+
+    response = preflight(app.test_client(), "/post", method="POST")
+    assert response.status_code == 200
+    assert response.headers[ACAO] == ORIGIN
+    assert ran == []
