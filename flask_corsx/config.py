@@ -38,6 +38,7 @@ from .origins import (
     OriginMatcher,
     OriginSyntaxError,
     is_loopback_host,
+    is_public_suffix_like,
     looks_like_regex,
     parse_config_origin,
 )
@@ -120,9 +121,8 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> CORSPolicy:
     """
     builder = _PolicyBuilder(where)
     policy = builder.build(options)
-    if builder.problems:
+    if policy is None:
         raise CORSConfigError(builder.problems)
-    assert policy is not None
     return policy
 
 
@@ -154,13 +154,14 @@ def build_resource_table(
         where = f"resources[{label!r}]."
         problems.extend(check_option_names(resource_options, where))
         own = {k: v for k, v in resource_options.items() if k in OPTION_NAMES}
-        try:
-            # The top level of the precedence: this resource's options over everything else.
-            policy = build_policy({**base_options, **own}, where)
-        except CORSConfigError as exc:
-            problems.extend(exc.problems)
-            continue
-        table_rules.append((pattern, policy))
+        # The top level of the precedence: this resource's options over everything else.
+        # Problems with the inherited options were reported for the top level already, so
+        # only those involving the resource's own options are reported here.
+        builder = _PolicyBuilder(where, frozenset(own))
+        policy = builder.build({**base_options, **own})
+        problems.extend(builder.problems)
+        if policy is not None:
+            table_rules.append((pattern, policy))
     if problems:
         raise CORSConfigError(problems)
     return ResourceTable(table_rules)
@@ -271,15 +272,34 @@ def precheck(options: Mapping[str, Any], table: bool) -> None:
 class _PolicyBuilder:
     """Validates one set of merged options; collects problems rather than stopping at the first."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, owned: frozenset[str] | None = None) -> None:
         self.where = where
+        self.owned = owned
         self.problems: list[Problem] = []
+        #: Set when a problem was left unreported because it was reported elsewhere.
+        self.failed = False
 
-    def error(self, code: str, option: str, value: object, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(code, self.where + option, value, message, hint))
+    def _reports(self, option: str, related: tuple[str, ...]) -> bool:
+        owned = self.owned
+        return owned is None or option in owned or not owned.isdisjoint(related)
+
+    def error(
+        self,
+        code: str,
+        option: str,
+        value: object,
+        message: str,
+        hint: str = "",
+        related: tuple[str, ...] = (),
+    ) -> None:
+        if self._reports(option, related):
+            self.problems.append(Problem(code, self.where + option, value, message, hint))
+        else:
+            self.failed = True
 
     def warning(self, code: str, option: str, value: object, message: str, hint: str = "") -> None:
-        warn(Problem(code, self.where + option, value, message, hint))
+        if self._reports(option, ()):
+            warn(Problem(code, self.where + option, value, message, hint))
 
     def build(self, options: Mapping[str, Any]) -> CORSPolicy | None:
         flags = {name: self._bool(name, options.get(name)) for name in _BOOL_OPTIONS}
@@ -303,6 +323,7 @@ class _PolicyBuilder:
                     "list the allowed origins, e.g. origins=['https://app.example.com']; or, if "
                     "every site really may act with your users' cookies, set "
                     "dangerously_allow_any_origin_with_credentials=True.",
+                    related=("origins", "dangerously_allow_any_origin_with_credentials"),
                 )
         if credentials and flags["send_wildcard"]:
             self.error(
@@ -312,8 +333,9 @@ class _PolicyBuilder:
                 "browsers refuse 'Access-Control-Allow-Origin: *' on credentialed requests "
                 "(FETCH-J1).",
                 "drop send_wildcard, or drop supports_credentials.",
+                related=("supports_credentials",),
             )
-        if self.problems:
+        if self.problems or self.failed:
             return None
         return CORSPolicy(
             origins=origins,
@@ -379,7 +401,12 @@ class _PolicyBuilder:
             try:
                 parsed, normalized = parse_config_origin(item)
             except OriginSyntaxError as exc:
-                if looks_like_regex(item):
+                # "https://*.*.example.com" or "https://.*.example.com" hold ".*" but were meant
+                # as wildcards; as regexes their unescaped dots would allow
+                # "https://evilexample.com". Only a string with a backslash, or without any
+                # wildcard-like "*." / "://*" / ":*", is taken as a regex.
+                wildcard_like = "*." in item or "://*" in item or ":*" in item
+                if looks_like_regex(item) and ("\\" in item or not wildcard_like):
                     regex = self._compile_origin_regex(item)
                     if regex is not None:
                         regexes.append(regex)
@@ -422,6 +449,14 @@ class _PolicyBuilder:
             if parsed.kind == "exact":
                 exact.add(parsed.canonical)
             elif parsed.any_subdomain:
+                if is_public_suffix_like(parsed.host):
+                    self.warning(
+                        "corsx.W010",
+                        "origins",
+                        item,
+                        f"allows every site under {parsed.host}, where anyone can register a name.",
+                        "list your own domain, e.g. 'https://*.app.example.co.uk'.",
+                    )
                 subdomains.add((parsed.scheme, parsed.host, parsed.port))
             else:
                 any_port.add((parsed.scheme, parsed.host))
@@ -594,6 +629,7 @@ class _PolicyBuilder:
                         "with credentials, browsers read '*' as a header literally named '*' "
                         "and expose nothing (FETCH-D3).",
                         "list the header names to expose.",
+                        related=("supports_credentials",),
                     )
                     continue
             elif not is_token(name):
@@ -625,9 +661,9 @@ class _PolicyBuilder:
             seconds = None
         elif isinstance(value, int):
             seconds = value
-        elif isinstance(value, timedelta):
-            total = value.total_seconds()
-            seconds = int(total) if total == int(total) else None
+        elif isinstance(value, (timedelta, float)):
+            total = value.total_seconds() if isinstance(value, timedelta) else value
+            seconds = int(total) if total.is_integer() else None
         elif isinstance(value, str) and value.isascii() and value.isdigit():
             seconds = int(value)
         if seconds is None or seconds < 0:

@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "corsx.W007": "string taken as a regular expression",
     "corsx.W008": "forbidden response header exposed",
     "corsx.W009": "unknown CORS_ config key",
+    "corsx.W010": "wildcard under a public suffix",
 }
 
 

@@ -14,6 +14,7 @@ control characters, spaces, commas, non-ASCII or is huge is never echoed into a 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,7 +113,8 @@ def parse_config_origin(text: str) -> tuple[ParsedOrigin, bool]:
     if m is None:
         raise _diagnose(text)
     scheme = m.group("scheme").lower()
-    host = m.group("host").lower().rstrip(".")
+    # A trailing dot stays: browsers send "https://example.com." as an origin of its own.
+    host = _canonical_ip(m.group("host").lower())
     port = m.group("port")
     if port is not None and port != "*":
         if int(port) > 65535:
@@ -136,7 +138,46 @@ def parse_config_origin(text: str) -> tuple[ParsedOrigin, bool]:
     return parsed, canonical != text
 
 
+def _canonical_ip(host: str) -> str:
+    """IP-literal hosts in the form browsers serialize them (URL standard), or an error.
+
+    IPv6 is compressed (``[0:0::1]`` -> ``[::1]``, ``[::ffff:1.2.3.4]`` -> ``[::ffff:102:304]``).
+    A host whose last label is a number is an IPv4 address to a browser, which rewrites
+    ``010.0.0.1`` or ``2130706433`` into dotted decimal: only that form can match.
+    """
+    if host.startswith("["):
+        try:
+            return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
+        except ValueError as exc:
+            raise OriginSyntaxError(
+                f"{host} is not an IPv6 address.", "write it like 'http://[::1]:8080'."
+            ) from exc
+    last = host.rstrip(".").rpartition(".")[2]
+    if last.isdigit() or last.startswith("0x"):
+        try:
+            address = ipaddress.IPv4Address(host)
+        except ValueError:
+            address = None
+        if address is None or str(address) != host:
+            raise OriginSyntaxError(
+                f"{host} is not an IPv4 address in the dotted-decimal form browsers send.",
+                "write four decimal numbers without leading zeros, e.g. 'http://10.0.0.1:8080'.",
+            )
+    return host
+
+
+#: Characters that IDNA 2003 (Python's "idna" codec) and the UTS-46 processing browsers use map
+#: differently ("straße" -> "strasse" against "xn--strae-oqa"): we cannot convert them right.
+_IDNA_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+
+
 def _punycode_origin(text: str) -> str:
+    if not _IDNA_DEVIATIONS.isdisjoint(text):
+        raise OriginSyntaxError(
+            "its host has a character (such as 'ß' or 'ς') that browsers and Python's IDNA "
+            "codec convert differently.",
+            "write the host in the punycode (xn--) form your browser shows for it.",
+        )
     scheme, sep, rest = text.partition("://")
     host, colon, port = rest.partition(":")
     try:
@@ -189,6 +230,41 @@ def _canonical_guess(scheme: str, host_and_port: str) -> str:
         return parse_config_origin(text)[0].canonical
     except OriginSyntaxError:
         return text
+
+
+#: Hosting and registry domains under which anyone can get a name: a wildcard under one of
+#: them allows strangers. A short list of the common ones, not the whole Public Suffix List.
+_SHARED_SUFFIXES = frozenset(
+    {
+        "github.io",
+        "gitlab.io",
+        "herokuapp.com",
+        "vercel.app",
+        "netlify.app",
+        "pages.dev",
+        "workers.dev",
+        "web.app",
+        "firebaseapp.com",
+        "appspot.com",
+        "azurewebsites.net",
+        "cloudfront.net",
+        "amazonaws.com",
+        "onrender.com",
+        "fly.dev",
+        "ngrok.io",
+        "ngrok-free.app",
+        "blogspot.com",
+    }
+)
+_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gov", "net", "or", "org", "ne", "gob"})
+
+
+def is_public_suffix_like(domain: str) -> bool:
+    """Whether ``domain`` looks like a public suffix (``co.uk``, ``github.io``)."""
+    labels = domain.rstrip(".").split(".")
+    if domain in _SHARED_SUFFIXES:
+        return True
+    return len(labels) == 2 and labels[0] in _SECOND_LEVEL and len(labels[1]) == 2
 
 
 def is_loopback_host(host: str) -> bool:

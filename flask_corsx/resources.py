@@ -128,6 +128,7 @@ class ResourceTable(Generic[T]):
             else:
                 regexes.append(rule)
         self._regexes = tuple(regexes)
+        self._longest_base = max(map(len, [*self._subtree, *self._under]), default=0)
         # A single catch-all rule (the default resources="/*") needs no matching at all.
         self.only_rule: T | None = (
             compiled[0].value if len(compiled) == 1 and compiled[0].kind == "all" else None
@@ -161,7 +162,11 @@ class ResourceTable(Generic[T]):
         best = self._all
         if self._subtree or self._under:
             # "/a/b/c" is covered by subtree rules on "/a/b/c", "/a/b", "/a" and "" (root).
+            # Only prefixes no longer than the longest rule base can match, so start there:
+            # the work stays linear in the path's length, however long a hostile path is.
             end = len(path)
+            if end > self._longest_base:
+                end = path.rfind("/", 0, self._longest_base + 1)
             while end >= 0:
                 base = path[:end]
                 rule = self._subtree.get(base)

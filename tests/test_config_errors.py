@@ -639,6 +639,13 @@ WARNING_CASES = [
     pytest.param(
         {"CORS_MAXAGE": 600}, {}, [("corsx.W009", "CORS_MAXAGE")], id="W009-config-key-maxage"
     ),
+    # W010: a wildcard under a public suffix allows names anyone can register.
+    pytest.param(
+        {}, {"origins": ["https://*.co.uk"]}, [("corsx.W010", "origins")], id="W010-co-uk"
+    ),
+    pytest.param(
+        {}, {"origins": ["https://*.github.io"]}, [("corsx.W010", "origins")], id="W010-hosting"
+    ),
 ]
 
 
@@ -854,3 +861,92 @@ def test_every_option_has_an_error_row() -> None:
         option.split(".")[-1].split("[")[0] for case in ERROR_CASES for _, option in case.values[-1]
     }
     assert set(DEFAULT_OPTIONS) <= reported
+
+
+# -- origin forms a browser never sends, and wildcards that are not wildcards ---------------------
+
+
+def _codes(options: dict[str, Any]) -> list[str]:
+    with pytest.raises(CORSConfigError) as excinfo, warnings.catch_warnings():
+        warnings.simplefilter("ignore", CORSConfigWarning)
+        CORS(Flask("forms"), **options)
+    return [p.code for p in excinfo.value.problems]
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        # As regexes their unescaped dots would allow https://evilexample.com.
+        "https://*.*.example.com",
+        "https://.*.example.com",
+        # Browsers and Python's IDNA codec map these characters differently.
+        "https://straße.example",
+        # Browsers rewrite these IPv4 forms to dotted decimal before sending them.
+        "http://010.0.0.1",
+        "http://0x7f.0.0.1",
+        "http://2130706433",
+        "http://[::1::2]",
+    ],
+)
+def test_unmatchable_or_ambiguous_origin_is_an_error(origin: str) -> None:
+    assert _codes({"origins": [origin], "supports_credentials": True}) == ["corsx.E004"]
+
+
+def test_ipv6_origin_is_compressed_like_a_browser_does() -> None:
+    app = Flask("ipv6")
+    with pytest.warns(CORSConfigWarning, match="W006"):
+        CORS(app, origins=["http://[0:0:0:0:0:0:0:1]:8080", "http://[::FFFF:1.2.3.4]"])
+    client = app.test_client()
+    for origin in ("http://[::1]:8080", "http://[::ffff:102:304]"):
+        response = client.get("/", environ_base={"HTTP_ORIGIN": origin})
+        assert response.headers.get(ACAO) == origin
+
+
+def test_trailing_dot_origin_is_an_origin_of_its_own() -> None:
+    app = Flask("dot")
+    CORS(app, origins=["https://example.com."])
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    client = app.test_client()
+    assert client.get("/", headers={"Origin": "https://example.com."}).headers[ACAO]
+    assert ACAO not in client.get("/", headers={"Origin": "https://example.com"}).headers
+
+
+def test_top_level_problem_is_reported_once_despite_resources() -> None:
+    with pytest.raises(CORSConfigError) as excinfo:
+        CORS(
+            Flask("once"),
+            max_age=-1,
+            resources={"/a/*": {"origins": ["https://a.example"]}, "/b/*": {"max_age": 5}},
+        )
+    assert [(p.code, p.option) for p in excinfo.value.problems] == [("corsx.E007", "max_age")]
+
+
+def test_resource_origins_with_top_level_credentials_is_reported_for_the_resource() -> None:
+    with pytest.raises(CORSConfigError) as excinfo:
+        CORS(
+            Flask("combo"),
+            origins=["https://a.example"],
+            supports_credentials=True,
+            resources={"/open/*": {"origins": "*"}},
+        )
+    assert [(p.code, p.option) for p in excinfo.value.problems] == [
+        ("corsx.E008", "resources['/open/*'].supports_credentials")
+    ]
+
+
+@pytest.mark.parametrize(("value", "sent"), [(600.0, "600"), (0.0, "0")])
+def test_whole_float_max_age_is_accepted(value: float, sent: str) -> None:
+    app = Flask("float")
+    CORS(app, max_age=value)
+    response = app.test_client().options(
+        "/", headers={"Origin": "https://a.example", "Access-Control-Request-Method": "PUT"}
+    )
+    assert response.headers["Access-Control-Max-Age"] == sent
+
+
+def test_fractional_max_age_is_an_error() -> None:
+    assert _codes({"max_age": 1.5}) == ["corsx.E007"]

@@ -324,3 +324,14 @@ def test_invalid_internationalized_host_is_a_config_error() -> None:
     with pytest.raises(CORSConfigError) as excinfo:
         policy(origins=["https://\u00e4" + "x" * 70 + ".example"])  # label too long for IDNA
     assert excinfo.value.code == "corsx.E004"
+
+
+def test_very_long_paths_are_matched_correctly() -> None:
+    # The ancestor walk starts at the longest configured base, so a 100 KB path costs a
+    # handful of look-ups (a quadratic walk would take seconds here).
+    from flask_corsx.resources import ResourceTable
+
+    table = ResourceTable([("/api/*", "api"), ("/static/.*", "static")])
+    assert table.match("/api/" + "a/" * 50_000) == "api"
+    assert table.match("/" * 100_000) is None
+    assert table.match("/static/" + "x" * 100_000) == "static"
