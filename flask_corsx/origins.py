@@ -17,11 +17,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from re import Pattern
-from typing import Callable
 
 from .defaults import MAX_ORIGIN_LENGTH
+from .memo import MEMO, new_serial, remember
 
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
@@ -313,16 +312,10 @@ class OriginMatcher:
     #: (scheme, parent domain, port or "*" or None) for ``scheme://*.domain[:port]`` patterns.
     subdomains: frozenset[tuple[str, str, str | None]] = frozenset()
     regexes: tuple[Pattern[str], ...] = ()
-    _pattern_check: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+    _serial: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Pattern matching (suffix look-ups, regexes) is the only part whose cost could depend on
-        # the configuration; a bounded cache keyed by the exact Origin makes repeat visitors a
-        # single dict hit, and hostile unique values can only evict, never grow, it.
-        if self.any_port or self.subdomains or self.regexes:
-            self._pattern_check = lru_cache(maxsize=4096)(self._match_patterns)
-        else:
-            self._pattern_check = _never
+        self._serial = new_serial()
 
     def allows(self, origin: str) -> bool:
         """Whether ``origin`` (the request's Origin header, verbatim) is allowed."""
@@ -337,7 +330,16 @@ class OriginMatcher:
         lowered = origin.lower()
         if lowered in self.exact:
             return True
-        return self._pattern_check(origin)
+        if not (self.any_port or self.subdomains or self.regexes):
+            return False
+        # Pattern matching (suffix look-ups, regexes) is the only part whose cost could depend
+        # on the configuration: remember results by the exact Origin in the shared memo.
+        key = (self._serial, origin)
+        allowed: bool | None = MEMO.get(key)
+        if allowed is None:
+            allowed = self._match_patterns(origin)
+            remember(key, allowed)
+        return allowed
 
     def _match_patterns(self, origin: str) -> bool:
         lowered = origin.lower()
@@ -365,7 +367,3 @@ class OriginMatcher:
                 return True
             dot = host.find(".", dot + 1)
         return False
-
-
-def _never(origin: str) -> bool:
-    return False

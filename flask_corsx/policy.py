@@ -30,6 +30,7 @@ from .defaults import (
     MAX_REQUEST_HEADERS_LENGTH,
     SAFELISTED_METHODS,
 )
+from .memo import MEMO, new_serial, remember
 from .origins import OriginMatcher, is_plausible_origin
 
 #: RFC 9110 token characters: the only ones allowed in a method or a header name (FETCH-R5).
@@ -76,8 +77,6 @@ class Decision(NamedTuple):
 
 
 _NO_HEADERS: Mapping[str, str] = {}
-_ACTUAL_CACHE_SIZE = 4096
-_CACHEABLE_ORIGIN_LENGTH = 256
 
 
 @dataclass
@@ -151,7 +150,7 @@ class CORSPolicy:
         self._methods_value = ", ".join(sorted(self.methods))
 
         vary = self.vary_origin
-        self._actual_cache: dict[str, Decision] = {}
+        self._serial = new_serial()
         self._refused_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_NOT_ALLOWED)
         self._malformed_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_MALFORMED)
         self._no_origin = Decision(_NO_HEADERS, vary, False, Refusal.NONE)
@@ -192,15 +191,12 @@ class CORSPolicy:
         if self.wildcard:
             return self._wildcard_actual
         # A site's visitors come from a handful of origins: remember each one's decision, so a
-        # repeat visitor costs one dict look-up. Bounded in entries and key size; clearing when
-        # full is cruder than LRU but O(1), and hostile unique values can only cause misses.
-        decision = self._actual_cache.get(origin)
+        # repeat visitor costs one dict look-up (in the process-wide bounded memo).
+        key = (self._serial, origin)
+        decision: Decision | None = MEMO.get(key)
         if decision is None:
             decision = self._actual_uncached(origin)
-            if len(origin) <= _CACHEABLE_ORIGIN_LENGTH:
-                if len(self._actual_cache) >= _ACTUAL_CACHE_SIZE:
-                    self._actual_cache.clear()
-                self._actual_cache[origin] = decision
+            remember(key, decision)
         return decision
 
     def _actual_uncached(self, origin: str) -> Decision:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from re import Pattern
-from typing import Any, Generic, TypeVar, Union
+from typing import Generic, TypeVar, Union
+
+from .memo import MEMO, MISSING, new_serial, remember
 
 T = TypeVar("T")
 
@@ -29,9 +31,6 @@ T = TypeVar("T")
 #: configurations rely on).
 _PATH_REGEX_CHARS = frozenset("*\\]?$^[()")
 _EVERYTHING = frozenset({"*", "/*", ".*", "/.*"})
-_CACHE_SIZE = 4096
-_MISSING: Any = object()
-_CACHEABLE_PATH_LENGTH = 512
 
 
 def is_path_regex(text: str) -> bool:
@@ -133,29 +132,25 @@ class ResourceTable(Generic[T]):
         self.only_rule: T | None = (
             compiled[0].value if len(compiled) == 1 and compiled[0].kind == "all" else None
         )
-        # Path -> result for recently seen paths: one dict hit instead of a walk over the
-        # path's ancestors and any regexes. Bounded in entries and key size; cleared when full.
-        self._cache: dict[str, T | None] = {}
+        # Path -> result for recently seen paths, in the process-wide bounded memo: one dict
+        # hit instead of a walk over the path's ancestors and any regexes.
+        self._serial = new_serial()
 
     def match(self, path: str) -> T | None:
         """The value of the most specific rule covering ``path``, or None."""
         if self.only_rule is not None:
             return self.only_rule
-        cache = self._cache
+        key = (self._serial, path)
         # One get() rather than "in" then [], which another thread's clear() could split.
-        cached = cache.get(path, _MISSING)
-        if cached is not _MISSING:
-            return cached
-        key = path
+        cached = MEMO.get(key, MISSING)
+        if cached is not MISSING:
+            return cached  # type: ignore[no-any-return]
         if "/." in path:
             path = remove_dot_segments(path)
         value = self._exact.get(path)
         if value is None:
             value = self._scan(path)
-        if len(key) <= _CACHEABLE_PATH_LENGTH:
-            if len(cache) >= _CACHE_SIZE:
-                cache.clear()
-            cache[key] = value
+        remember(key, value)
         return value
 
     def _scan(self, path: str) -> T | None:
