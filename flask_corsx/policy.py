@@ -141,8 +141,6 @@ class CORSPolicy:
         # flask-cors lists the exposed headers on preflights too; browsers ignore them there
         # (FETCH-D4), and keeping them keeps responses identical for migrating users.
         preflight: dict[str, str] = dict(actual)
-        if self.supports_credentials:
-            preflight[ACAC] = "true"
         if self.max_age is not None:
             preflight[ACMA] = self.max_age
         self._preflight_extra = preflight
