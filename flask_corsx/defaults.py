@@ -30,8 +30,6 @@ ENVIRON_ACRPN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 #: FETCH-B2: methods scripts cannot send.
 FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-#: FETCH-B3: the only methods a browser upper-cases; every other method keeps its case.
-NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
 
 #: FETCH-C11 (and P6): request headers scripts cannot set, lower-cased.
 FORBIDDEN_REQUEST_HEADERS = frozenset(

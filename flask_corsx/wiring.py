@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from werkzeug.datastructures import Headers
 
@@ -188,6 +188,3 @@ def add_vary_origin(headers: Headers, existing: str) -> None:
     if "origin" in tokens or "*" in tokens:
         return
     headers["Vary"] = f"{existing}, Origin"
-
-
-AfterHook = Callable[["Response"], "Response"]
