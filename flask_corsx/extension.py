@@ -18,10 +18,13 @@ from .wiring import (
     RESPONSE_MARKER,
     AppState,
     apply_decision,
+    blueprint_chain,
     decide,
     decorator_policy,
     get_state,
     inspect_response,
+    is_preflight,
+    preflight_endpoint,
     remove_strays,
 )
 
@@ -169,25 +172,31 @@ def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSP
     """The policy that covers this request: decorator, then blueprints (innermost first), then
     the app's resources."""
     decorated = state.decorated_endpoints(app)
-    if decorated:
-        spec = decorated.get(req.endpoint)
-        if spec is not None:
-            policy = decorator_policy(app, spec)
-            # automatic_options=False: the view answers OPTIONS itself, and the decorator adds
-            # the headers to whatever it returns. For other responses that did not come from
-            # the decorated view (a before_request hook answered, or an error was raised before
-            # the view ran), the decorator's policy applies.
-            if preflight and not spec.automatic_options:
-                return None
-            return policy
+    if not decorated and not state.blueprint_tables:
+        # Only the app's path rules: no view can make a difference (the common, fast case).
+        return None if state.app_table is None else state.app_table.match(req.path)
+    endpoint, blueprints = req.endpoint, req.blueprints
+    if is_preflight(req):
+        # Decided by the view that will serve the requested method, not by the one Werkzeug
+        # routed the OPTIONS to (seams finding 2).
+        endpoint = preflight_endpoint(app, req)
+        blueprints = blueprint_chain(endpoint)
+    spec = decorated.get(endpoint) if decorated else None
+    if spec is not None:
+        # automatic_options=False: the view answers OPTIONS itself, and the decorator adds
+        # the headers to whatever it returns. For other responses that did not come from
+        # the decorated view (a before_request hook answered, or an error was raised before
+        # the view ran), the decorator's policy applies.
+        if preflight and not spec.automatic_options and endpoint == req.endpoint:
+            return None
+        return decorator_policy(app, spec)
     path = req.path
-    if state.blueprint_tables:
-        for name in req.blueprints:
-            table = state.blueprint_tables.get(name)
-            if table is not None:
-                matched = table.match(path)
-                if matched is not None:
-                    return matched
+    for name in blueprints:
+        table = state.blueprint_tables.get(name)
+        if table is not None:
+            matched = table.match(path)
+            if matched is not None:
+                return matched
     if state.app_table is not None:
         return state.app_table.match(path)
     return None

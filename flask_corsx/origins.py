@@ -65,8 +65,12 @@ def is_plausible_origin(value: str) -> bool:
         and value.isprintable()
         and " " not in value
         and "," not in value
-        # scheme://host[:port] has exactly the two slashes of "://": no path, ever.
-        and (("://" in value and value.count("/") == 2) or value == "null")
+        # scheme://host[:port] has exactly the two slashes of "://": no path, ever; and
+        # something on either side of them.
+        and (
+            (value[:1].isalpha() and "://" in value[1:-1] and value.count("/") == 2)
+            or value == "null"
+        )
     )
 
 

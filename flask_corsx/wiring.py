@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 
 from .config import build_policy, resolve_options
 from .defaults import (
@@ -17,13 +18,14 @@ from .defaults import (
     ENVIRON_ACRM,
     ENVIRON_ACRPN,
     ENVIRON_ORIGIN,
+    MAX_METHOD_LENGTH,
 )
-from .policy import CORSPolicy, Decision, explain
+from .policy import CORSPolicy, Decision, explain, is_token
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
     from flask import Flask
-    from flask.wrappers import Response
+    from flask.wrappers import Request, Response
 
 log = logging.getLogger("flask_corsx")
 
@@ -90,6 +92,44 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy:
         policy = build_policy(resolve_options(app.config, spec.options))
         state.decorator_policies[spec] = policy
     return policy
+
+
+def is_preflight(req: Request) -> bool:
+    """FETCH-A2: a preflight is an OPTIONS request *with* Access-Control-Request-Method."""
+    return req.method == "OPTIONS" and ENVIRON_ACRM in req.environ
+
+
+def preflight_endpoint(app: Flask, req: Request) -> str | None:
+    """The endpoint that will serve the method a preflight asks about, or None if none does.
+
+    Werkzeug routes the OPTIONS request itself to the first rule for its URL, which may belong
+    to another view than the one the real request will run (``GET /item`` decorated, ``DELETE
+    /item`` elsewhere): the preflight must be decided by the policy of the view that runs.
+    Called only when decorators or blueprints could make that policy differ from the path's.
+    """
+    method = req.environ.get(ENVIRON_ACRM, "")
+    if len(method) > MAX_METHOD_LENGTH or not is_token(method):
+        return None
+    adapter = app.create_url_adapter(req)
+    if adapter is None:
+        return None
+    try:
+        rule, _ = adapter.match(method=method, return_rule=True)
+    except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
+        return None
+    endpoint: str = rule.endpoint
+    return endpoint
+
+
+def blueprint_chain(endpoint: str | None) -> list[str]:
+    """The registered blueprint names of an endpoint, innermost first (like
+    :attr:`flask.Request.blueprints`): ``"a.b.view"`` -> ``["a.b", "a"]``."""
+    names: list[str] = []
+    name = endpoint.rpartition(".")[0] if endpoint else ""
+    while name:
+        names.append(name)
+        name = name.rpartition(".")[0]
+    return names
 
 
 def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision:
