@@ -33,7 +33,7 @@ from .defaults import (
     FORBIDDEN_RESPONSE_HEADERS,
     OPTION_NAMES,
 )
-from .errors import CORSConfigError, CORSConfigWarning, Problem, warn
+from .errors import CORSConfigError, CORSConfigWarning, Problem, emit_warnings, warn
 from .origins import (
     OriginMatcher,
     OriginSyntaxError,
@@ -57,6 +57,21 @@ _BOOL_OPTIONS = (
 )
 #: An origin no real site has: a regex that matches it matches (nearly) anything.
 _ANY_ORIGIN_PROBE = "https://flask-corsx-any-origin-probe.invalid:1234"
+#: Origins nobody's allow-list means, of every common shape (ordinary TLDs, http and https,
+#: default and other ports, subdomains, IP literals). A regex that allows one of them allows
+#: strangers' sites: with credentials, that is the any-origin hole (seams finding 4).
+_UNRELATED_ORIGINS = (
+    _ANY_ORIGIN_PROBE,
+    "https://corsx-probe-7f3a.com",
+    "http://corsx-probe-7f3a.com",
+    "https://corsx-probe-7f3a.net",
+    "https://www.corsx-probe-7f3a.org",
+    "https://corsx-probe-7f3a.co.uk",
+    "https://corsx-probe-7f3a.io:8443",
+    "https://203.0.113.7",
+    "http://198.51.100.23:8080",
+    "https://[2001:db8::7]",
+)
 
 
 def _close_matches(word: str, candidates: Iterable[str], n: int) -> list[str]:
@@ -80,6 +95,20 @@ def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
         if name in OPTION_NAMES:
             if value is not None:
                 options[name] = value
+            elif DEFAULT_OPTIONS[name] is not None:
+                # Typically os.environ.get() of a variable that is not set: the key then
+                # means nothing, and the default (every origin, for CORS_ORIGINS) applies.
+                default = DEFAULT_OPTIONS[name]
+                warn(
+                    Problem(
+                        "corsx.W011",
+                        key,
+                        value,
+                        f"is None, so it is ignored and the default {default!r} applies (an "
+                        "environment variable that is not set?).",
+                        f"set {key} to a value, or delete the key.",
+                    )
+                )
             continue
         guess = _close_matches(name, OPTION_NAMES, n=1)
         hint = f"did you mean {CONFIG_PREFIX}{guess[0].upper()}?" if guess else ""
@@ -123,6 +152,7 @@ def build_policy(options: Mapping[str, Any], where: str = "") -> CORSPolicy:
     policy = builder.build(options)
     if policy is None:
         raise CORSConfigError(builder.problems)
+    emit_warnings(builder.warnings)
     return policy
 
 
@@ -139,11 +169,14 @@ def build_resource_table(
     base_options = resolve_options(config, known)
     rules, resource_problems = _parse_resources(base_options["resources"])
     problems.extend(resource_problems)
-    base: CORSPolicy | None = None
-    try:
-        base = build_policy(base_options)
-    except CORSConfigError as exc:
-        problems.extend(exc.problems)
+    # Options that every resource sets for itself never apply as given: no problem of theirs
+    # (nor one they are part of, such as credentials with the keyword's origins) is reported.
+    own_sets = [frozenset(own) for _, own in rules]
+    overridden = frozenset.intersection(*own_sets) if own_sets else frozenset()
+    builder = _PolicyBuilder("", overridden=overridden)
+    base = builder.build(base_options)
+    problems.extend(builder.problems)
+    warnings_found = list(builder.warnings)
     table_rules: list[tuple[PathPattern, CORSPolicy]] = []
     for pattern, resource_options in rules:
         if not resource_options:
@@ -160,10 +193,12 @@ def build_resource_table(
         builder = _PolicyBuilder(where, frozenset(own))
         policy = builder.build({**base_options, **own})
         problems.extend(builder.problems)
+        warnings_found.extend(builder.warnings)
         if policy is not None:
             table_rules.append((pattern, policy))
     if problems:
         raise CORSConfigError(problems)
+    emit_warnings(warnings_found)
     return ResourceTable(table_rules)
 
 
@@ -269,17 +304,34 @@ def precheck(options: Mapping[str, Any], table: bool) -> None:
         raise CORSConfigError(problems)
 
 
+#: The options an origin-with-credentials problem also concerns (for per-resource reports).
+_CREDENTIAL_OPTIONS = ("supports_credentials", "dangerously_allow_any_origin_with_credentials")
+
+
 class _PolicyBuilder:
     """Validates one set of merged options; collects problems rather than stopping at the first."""
 
-    def __init__(self, where: str, owned: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        where: str,
+        owned: frozenset[str] | None = None,
+        overridden: frozenset[str] = frozenset(),
+    ) -> None:
         self.where = where
+        #: Report only problems involving these options (a resource's own), or all if None.
         self.owned = owned
+        #: Never report problems involving these options (every resource sets its own).
+        self.overridden = overridden
         self.problems: list[Problem] = []
+        #: Warnings, emitted by the caller only once the whole configuration is valid.
+        self.warnings: list[Problem] = []
         #: Set when a problem was left unreported because it was reported elsewhere.
         self.failed = False
+        self.dangerous_opt_in = False
 
     def _reports(self, option: str, related: tuple[str, ...]) -> bool:
+        if option in self.overridden or not self.overridden.isdisjoint(related):
+            return False
         owned = self.owned
         return owned is None or option in owned or not owned.isdisjoint(related)
 
@@ -299,11 +351,12 @@ class _PolicyBuilder:
 
     def warning(self, code: str, option: str, value: object, message: str, hint: str = "") -> None:
         if self._reports(option, ()):
-            warn(Problem(code, self.where + option, value, message, hint))
+            self.warnings.append(Problem(code, self.where + option, value, message, hint))
 
     def build(self, options: Mapping[str, Any]) -> CORSPolicy | None:
         flags = {name: self._bool(name, options.get(name)) for name in _BOOL_OPTIONS}
         credentials = flags["supports_credentials"]
+        self.dangerous_opt_in = flags["dangerously_allow_any_origin_with_credentials"]
         origins = self._origins(options.get("origins"), credentials)
         methods, any_method = self._methods(options.get("methods"))
         headers = self._allow_headers(options.get("allow_headers"))
@@ -388,6 +441,7 @@ class _PolicyBuilder:
             if isinstance(item, re.Pattern):
                 regexes.append(item)
                 any_origin = any_origin or self._regex_allows_anything(item)
+                self._check_regex_breadth(item, credentials)
                 continue
             if not isinstance(item, str):
                 self.error(
@@ -411,6 +465,7 @@ class _PolicyBuilder:
                     if regex is not None:
                         regexes.append(regex)
                         any_origin = any_origin or self._regex_allows_anything(regex)
+                        self._check_regex_breadth(regex, credentials)
                     continue
                 self.error("corsx.E004", "origins", item, f"{exc.message}", exc.hint)
                 continue
@@ -418,14 +473,27 @@ class _PolicyBuilder:
                 any_origin = True
                 continue
             if parsed.kind == "null":
-                self.warning(
-                    "corsx.W004",
-                    "origins",
-                    item,
-                    "allows the 'null' origin, which any page can give itself (sandboxed "
-                    "iframes, data: URLs), so it is as open as '*' (FETCH-M4).",
-                    "remove 'null' unless you serve file: or sandboxed pages you trust.",
-                )
+                if credentials and not self.dangerous_opt_in:
+                    self.error(
+                        "corsx.E013",
+                        "origins",
+                        item,
+                        "allows the 'null' origin with credentials; any page can give itself "
+                        "that origin (a sandboxed iframe, a data: URL), so every site could act "
+                        "as your users (FETCH-M4, FETCH-J5).",
+                        "remove 'null'; or, if that really is meant, set "
+                        "dangerously_allow_any_origin_with_credentials=True.",
+                        related=_CREDENTIAL_OPTIONS,
+                    )
+                else:
+                    self.warning(
+                        "corsx.W004",
+                        "origins",
+                        item,
+                        "allows the 'null' origin, which any page can give itself (sandboxed "
+                        "iframes, data: URLs), so it is as open as '*' (FETCH-M4).",
+                        "remove 'null' unless you serve file: or sandboxed pages you trust.",
+                    )
                 exact.add("null")
                 continue
             if normalized:
@@ -449,7 +517,20 @@ class _PolicyBuilder:
             if parsed.kind == "exact":
                 exact.add(parsed.canonical)
             elif parsed.any_subdomain:
-                if is_public_suffix_like(parsed.host):
+                if is_public_suffix_like(parsed.host) and credentials:
+                    if not self.dangerous_opt_in:
+                        self.error(
+                            "corsx.E014",
+                            "origins",
+                            item,
+                            f"allows every site under {parsed.host} with credentials; anyone "
+                            "can register a name there and act as your users.",
+                            "list your own origins, e.g. 'https://myapp.github.io'; or, if that "
+                            "really is meant, set dangerously_allow_any_origin_with_credentials="
+                            "True.",
+                            related=_CREDENTIAL_OPTIONS,
+                        )
+                elif is_public_suffix_like(parsed.host):
                     self.warning(
                         "corsx.W010",
                         "origins",
@@ -504,6 +585,28 @@ class _PolicyBuilder:
     @staticmethod
     def _regex_allows_anything(regex: Pattern[str]) -> bool:
         return regex.fullmatch(_ANY_ORIGIN_PROBE) is not None
+
+    def _check_regex_breadth(self, regex: Pattern[str], credentials: bool) -> None:
+        r"""E008 for a regex that allows strangers' origins together with credentials.
+
+        ``https://[\w.-]+`` never matches the one any-origin probe, yet allows every https
+        site: try origins of every common shape, not one.
+        """
+        if not credentials or self.dangerous_opt_in or self._regex_allows_anything(regex):
+            return  # a match-everything regex makes the policy any-origin: E008 below
+        stranger = next((o for o in _UNRELATED_ORIGINS if regex.fullmatch(o)), None)
+        if stranger is not None:
+            self.error(
+                "corsx.E008",
+                "origins",
+                regex.pattern,
+                f"this regex allows unrelated origins such as {stranger!r}; with credentials "
+                "every such site could make requests as your users and read the answers "
+                "(FETCH-J5).",
+                r"anchor it to your own domain, e.g. r'https://[a-z0-9-]+\.example\.com', or "
+                "use a wildcard such as 'https://*.example.com'.",
+                related=_CREDENTIAL_OPTIONS,
+            )
 
     def _methods(self, value: Any) -> tuple[frozenset[str], bool]:
         items = self._items("methods", value, "'*', a method, or a list of methods")

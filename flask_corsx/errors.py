@@ -27,6 +27,8 @@ CODES: dict[str, str] = {
     "corsx.E010": "expose_headers '*' with credentials",
     "corsx.E011": "CORS(blueprint) after the blueprint was registered",
     "corsx.E012": "invalid resource path",
+    "corsx.E013": "the null origin with credentials",
+    "corsx.E014": "wildcard under a public suffix with credentials",
     "corsx.W001": "max_age above what browsers honour",
     "corsx.W002": "forbidden method allowed",
     "corsx.W003": "forbidden request header allowed",
@@ -37,6 +39,7 @@ CODES: dict[str, str] = {
     "corsx.W008": "forbidden response header exposed",
     "corsx.W009": "unknown CORS_ config key",
     "corsx.W010": "wildcard under a public suffix",
+    "corsx.W011": "CORS_ config key set to None",
 }
 
 
@@ -100,6 +103,16 @@ def warn(problem: Problem) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(f"flask_corsx: {problem}", CORSConfigWarning, stacklevel=level)
+
+
+def emit_warnings(problems: list[Problem]) -> None:
+    """Emit the warnings of one configuration, each distinct problem once."""
+    seen: set[tuple[str, str, str]] = set()
+    for problem in problems:
+        key = (problem.code, problem.option, repr(problem.value))
+        if key not in seen:
+            seen.add(key)
+            warn(problem)
 
 
 def _package_dir(module: str) -> str:

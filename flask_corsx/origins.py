@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from re import Pattern
 
-from .defaults import MAX_ORIGIN_LENGTH
+from .defaults import MAX_ORIGIN_LENGTH, MAX_REAL_ORIGIN_LENGTH
 from .memo import MEMO, new_serial, remember
 
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
@@ -351,6 +351,8 @@ class OriginMatcher:
             parts = _split_request_origin(lowered)
             if parts is not None and self._match_wildcards(*parts):
                 return True
+        if len(origin) > MAX_REAL_ORIGIN_LENGTH:
+            return False  # no browser sends it; and no user regex is ever fed kilobytes
         return any(regex.fullmatch(origin) for regex in self.regexes)
 
     def _match_wildcards(self, scheme: str, host: str, port: str | None) -> bool:

@@ -236,6 +236,45 @@ ERROR_CASES = [
         [("corsx.E008", "supports_credentials")],
         id="E008-match-all-regex",
     ),
+    # E008 too: regexes that allow strangers' origins, tried with origins of every shape
+    # (seams finding 4), not only with one probe.
+    pytest.param(
+        {"supports_credentials": True, "origins": [r"https://[\w.-]+"]},
+        [("corsx.E008", "origins")],
+        id="E008-broad-regex-word-class",
+    ),
+    pytest.param(
+        {"supports_credentials": True, "origins": [r"https?://[a-z0-9.-]+"]},
+        [("corsx.E008", "origins")],
+        id="E008-broad-regex-any-scheme",
+    ),
+    pytest.param(
+        {"supports_credentials": True, "origins": [r"https://.+\.[a-z]+"]},
+        [("corsx.E008", "origins")],
+        id="E008-broad-regex-any-tld",
+    ),
+    pytest.param(
+        {"supports_credentials": True, "origins": re.compile(r"https://[^:/]+")},
+        [("corsx.E008", "origins")],
+        id="E008-broad-compiled-regex",
+    ),
+    # E013: the null origin with credentials: any sandboxed page can claim it (FETCH-M4).
+    pytest.param(
+        {"supports_credentials": True, "origins": [APP_ORIGIN, "null"]},
+        [("corsx.E013", "origins")],
+        id="E013-null-credentials",
+    ),
+    # E014: a wildcard under a public suffix with credentials: anyone can register a name.
+    pytest.param(
+        {"supports_credentials": True, "origins": ["https://*.github.io"]},
+        [("corsx.E014", "origins")],
+        id="E014-hosting-suffix",
+    ),
+    pytest.param(
+        {"supports_credentials": True, "origins": ["https://*.co.uk"]},
+        [("corsx.E014", "origins")],
+        id="E014-co-uk",
+    ),
     # E009: send_wildcard with credentials (FETCH-J1).
     pytest.param(
         {"supports_credentials": True, "origins": OK_ORIGINS, "send_wildcard": True},
@@ -567,9 +606,13 @@ WARNING_CASES = [
     pytest.param({}, {"origins": ["null"]}, [("corsx.W004", "origins")], id="W004-null"),
     pytest.param(
         {},
-        {"origins": [APP_ORIGIN, "null"], "supports_credentials": True},
+        {
+            "origins": [APP_ORIGIN, "null"],
+            "supports_credentials": True,
+            "dangerously_allow_any_origin_with_credentials": True,
+        },
         [("corsx.W004", "origins")],
-        id="W004-null-credentials",
+        id="W004-null-credentials-opted-in",
     ),
     # W005: plain-http origins with credentials.
     pytest.param(
@@ -638,6 +681,14 @@ WARNING_CASES = [
     ),
     pytest.param(
         {"CORS_MAXAGE": 600}, {}, [("corsx.W009", "CORS_MAXAGE")], id="W009-config-key-maxage"
+    ),
+    # W011: a CORS_ key set to None (an unset environment variable) is ignored.
+    pytest.param({"CORS_ORIGINS": None}, {}, [("corsx.W011", "CORS_ORIGINS")], id="W011-origins"),
+    pytest.param(
+        {"CORS_SUPPORTS_CREDENTIALS": None},
+        {"origins": [APP_ORIGIN]},
+        [("corsx.W011", "CORS_SUPPORTS_CREDENTIALS")],
+        id="W011-credentials",
     ),
     # W010: a wildcard under a public suffix allows names anyone can register.
     pytest.param(

@@ -7,14 +7,16 @@ laxer answer than the configuration says.
 from __future__ import annotations
 
 import gc
+import re
 import tracemalloc
+import warnings
 
 import pytest
 from flask import Blueprint, Flask, Response
 from flask.testing import FlaskClient
 from helpers import get, preflight
 
-from flask_corsx import CORS, cross_origin
+from flask_corsx import CORS, CORSConfigError, CORSConfigWarning, cross_origin
 from flask_corsx.defaults import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA
 
 ADMIN = "https://admin.example.com"
@@ -401,3 +403,88 @@ def test_finding2_lower_case_method_finds_its_view() -> None:
     answer = preflight(app.test_client(), "/p", origin=PARTNER, method="patch")
     assert answer.headers[ACAO] == PARTNER
     assert "patch" in answer.headers[ACAM].split(", ")
+
+
+# -- finding 4 and the tightenings -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"https://[\w.-]+", r"https?://[a-z0-9.-]+", r"https://.+\.[a-z]+", re.compile(r"https://[^:/]+")],
+)
+def test_finding4_broad_regex_with_credentials_is_refused(pattern: object) -> None:
+    with pytest.raises(CORSConfigError) as excinfo, warnings.catch_warnings():
+        warnings.simplefilter("ignore", CORSConfigWarning)
+        CORS(Flask(__name__), origins=[pattern], supports_credentials=True)
+    assert [(p.code, p.option) for p in excinfo.value.problems] == [("corsx.E008", "origins")]
+    assert "corsx-probe" in str(excinfo.value)  # it names a stranger the regex allows
+
+
+def test_finding4_broad_regex_without_credentials_allows_what_it_matches_only() -> None:
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    CORS(app, origins=[re.compile(r"https://[^:/]+")])
+    client = app.test_client()
+    assert get(client, "/", origin="https://any.example").headers[ACAO] == "https://any.example"
+    assert ACAO not in get(client, "/", origin="http://any.example").headers
+
+
+def test_finding4_anchored_regex_with_credentials_still_starts() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[re.compile(r"https://[a-z0-9-]+\.example\.com")], supports_credentials=True)
+
+
+def test_null_origin_with_credentials_needs_the_explicit_opt_in() -> None:
+    with pytest.raises(CORSConfigError) as excinfo:
+        CORS(Flask(__name__), origins=["null"], supports_credentials=True)
+    assert excinfo.value.code == "corsx.E013"
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    with pytest.warns(CORSConfigWarning, match="W004"):
+        CORS(
+            app,
+            origins=["null"],
+            supports_credentials=True,
+            dangerously_allow_any_origin_with_credentials=True,
+        )
+    response = get(app.test_client(), "/", origin="null")
+    assert (response.headers[ACAO], response.headers[ACAC]) == ("null", "true")
+
+
+@pytest.mark.parametrize("suffix", ["github.io", "vercel.app", "co.uk"])
+def test_public_suffix_wildcard_with_credentials_is_refused(suffix: str) -> None:
+    with pytest.raises(CORSConfigError) as excinfo:
+        CORS(Flask(__name__), origins=[f"https://*.{suffix}"], supports_credentials=True)
+    assert excinfo.value.code == "corsx.E014"
+    with pytest.warns(CORSConfigWarning, match="W010"):
+        CORS(Flask(__name__), origins=[f"https://*.{suffix}"])
+
+
+def test_cors_origins_none_from_an_unset_environment_variable_warns() -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = None
+    with pytest.warns(CORSConfigWarning, match=r"CORS_ORIGINS=None.*W011"):
+        CORS(app)
+
+
+def test_user_regexes_never_see_origins_longer_than_a_real_one() -> None:
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    CORS(app, origins=[re.compile(r"https://a+\.example")])
+    client = app.test_client()
+    real = "https://" + "a" * 200 + ".example"
+    assert get(client, "/", origin=real).headers[ACAO] == real
+    longer = "https://" + "a" * 400 + ".example"  # no browser sends a 253+ character host
+    assert ACAO not in get(client, "/", origin=longer).headers
