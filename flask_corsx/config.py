@@ -15,6 +15,7 @@ in one :class:`~flask_corsx.errors.CORSConfigError`; legal but risky settings em
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -34,13 +35,16 @@ from .defaults import (
     OPTION_NAMES,
 )
 from .errors import CORSConfigError, CORSConfigWarning, Problem, emit_warnings, warn
+from .lookalikes import find_lookalike
 from .origins import (
     OriginMatcher,
     OriginSyntaxError,
     is_loopback_host,
+    is_plausible_origin,
     is_public_suffix_like,
     looks_like_regex,
     parse_config_origin,
+    wildcard_form,
 )
 from .policy import CORSPolicy, HeaderRule, is_token
 from .resources import PathPattern, ResourceTable, compile_path_pattern
@@ -440,8 +444,7 @@ class _PolicyBuilder:
         for item in self._split_origin_lists(items or []):
             if isinstance(item, re.Pattern):
                 regexes.append(item)
-                any_origin = any_origin or self._regex_allows_anything(item)
-                self._check_regex_breadth(item, credentials)
+                self._check_regex(item, credentials, compiled=True)
                 continue
             if not isinstance(item, str):
                 self.error(
@@ -455,19 +458,7 @@ class _PolicyBuilder:
             try:
                 parsed, normalized = parse_config_origin(item)
             except OriginSyntaxError as exc:
-                # "https://*.*.example.com" or "https://.*.example.com" hold ".*" but were meant
-                # as wildcards; as regexes their unescaped dots would allow
-                # "https://evilexample.com". Only a string with a backslash, or without any
-                # wildcard-like "*." / "://*" / ":*", is taken as a regex.
-                wildcard_like = "*." in item or "://*" in item or ":*" in item
-                if looks_like_regex(item) and ("\\" in item or not wildcard_like):
-                    regex = self._compile_origin_regex(item)
-                    if regex is not None:
-                        regexes.append(regex)
-                        any_origin = any_origin or self._regex_allows_anything(regex)
-                        self._check_regex_breadth(regex, credentials)
-                    continue
-                self.error("corsx.E004", "origins", item, f"{exc.message}", exc.hint)
+                self._unparsed_origin(item, exc, credentials, exact, regexes)
                 continue
             if parsed.kind == "any":
                 any_origin = True
@@ -541,6 +532,7 @@ class _PolicyBuilder:
                 subdomains.add((parsed.scheme, parsed.host, parsed.port))
             else:
                 any_port.add((parsed.scheme, parsed.host))
+        any_origin = any_origin or any(map(self._regex_allows_anything, regexes))
         return OriginMatcher(
             any_origin=any_origin,
             exact=frozenset(exact),
@@ -560,53 +552,134 @@ class _PolicyBuilder:
                 out.append(item)
         return out
 
-    def _compile_origin_regex(self, text: str) -> Pattern[str] | None:
-        try:
-            # Case-insensitive like flask-cors; only plausible (ASCII) origins ever reach it.
-            regex = re.compile(text, re.IGNORECASE)
-        except re.error as exc:
-            self.error(
-                "corsx.E003",
+    def _unparsed_origin(
+        self,
+        item: str,
+        exc: OriginSyntaxError,
+        credentials: bool,
+        exact: set[str],
+        regexes: list[Pattern[str]],
+    ) -> None:
+        """A configured string that is neither an origin nor a wildcard pattern.
+
+        Issue 10's rule: flask-cors took it as a regex (if it has regex characters, ``*``
+        included) or as a literal, so it keeps working as that, with a warning that says what
+        a browser would need. Only what opens a hole (see :meth:`_check_regex`) is an error.
+        """
+        if looks_like_regex(item) or "*" in item:
+            try:
+                # Case-insensitive like flask-cors; only header-safe values ever reach it.
+                regex = re.compile(item, re.IGNORECASE)
+            except re.error as error:
+                hint = "fix the regex, or write an origin such as 'https://app.example.com'."
+                if "://" not in item:
+                    # "*.example.com": a wildcard without its scheme.
+                    with contextlib.suppress(OriginSyntaxError):
+                        hint = f"write {parse_config_origin('https://' + item)[0].canonical!r}."
+                self.error(
+                    "corsx.E003",
+                    "origins",
+                    item,
+                    f"is neither an origin nor a valid regular expression ({error}).",
+                    hint,
+                )
+                return
+            regexes.append(regex)
+            self._check_regex(regex, credentials, compiled=False)
+        elif item and "://" not in item and is_plausible_origin(item):
+            # "www.example.com", "localhost:3000": what test clients send, never a browser.
+            self.warning(
+                "corsx.W012",
                 "origins",
-                text,
-                f"is neither an origin nor a valid regular expression ({exc}).",
-                "fix the regex, or write an origin such as 'https://app.example.com'.",
+                item,
+                "has no scheme. Browsers always send one, so only a client that sends exactly "
+                "this value (a test suite, curl) matches it.",
+                f"write 'https://{item}' (or 'http://{item}'), the origin a browser sends.",
             )
-            return None
+            exact.add(item.lower())
+        else:
+            why = "is empty (a variable that is set but empty?)" if not item else exc.message
+            self.warning(
+                "corsx.W013",
+                "origins",
+                item,
+                f"can never match a browser's Origin and is ignored: {why}",
+                exc.hint if item else "remove it, or give the variable a value.",
+            )
+
+    def _check_regex(self, regex: Pattern[str], credentials: bool, compiled: bool) -> None:
+        """Errors for a regex that opens a hole, else a warning saying how it is taken."""
+        text = regex.pattern
+        if self._regex_allows_anything(regex):
+            if not compiled:
+                self._regex_warning(text)
+            return  # any origin: E008 with credentials, reported once for the policy
+        if credentials and not self.dangerous_opt_in:
+            stranger = next((o for o in _UNRELATED_ORIGINS if regex.fullmatch(o)), None)
+            if stranger is not None:
+                self._broad_regex_error(text, stranger)
+                return
+        lookalike = find_lookalike(regex)
+        if lookalike is not None:
+            if credentials and not self.dangerous_opt_in:
+                self.error(
+                    "corsx.E015",
+                    "origins",
+                    text,
+                    f"also allows {lookalike!r}, which its author surely did not mean (an "
+                    "unescaped '.', or a '.*' that runs into a neighbour's name); with "
+                    "credentials that site could act as your users.",
+                    self._regex_hint(text),
+                    related=_CREDENTIAL_OPTIONS,
+                )
+            else:
+                self.warning(
+                    "corsx.W014",
+                    "origins",
+                    text,
+                    f"is taken as a regular expression that also allows {lookalike!r} (an "
+                    "unescaped '.', or a '.*' that runs into a neighbour's name).",
+                    self._regex_hint(text),
+                )
+            return
+        if not compiled:
+            self._regex_warning(text)
+
+    def _regex_warning(self, text: str) -> None:
         self.warning(
             "corsx.W007",
             "origins",
             text,
             "is taken as a regular expression, matched against the whole origin.",
-            "pass re.compile(...) to say so, or use a wildcard such as 'https://*.example.com'.",
+            self._regex_hint(text),
         )
-        return regex
+
+    @staticmethod
+    def _regex_hint(text: str) -> str:
+        wildcard = wildcard_form(text)
+        if wildcard is not None:
+            return f"write the wildcard {wildcard!r}."
+        return (
+            "escape the dots (r'https://.*\\.example\\.com'), pass re.compile(...) to say it "
+            "is a regex, or use a wildcard such as 'https://*.example.com'."
+        )
 
     @staticmethod
     def _regex_allows_anything(regex: Pattern[str]) -> bool:
         return regex.fullmatch(_ANY_ORIGIN_PROBE) is not None
 
-    def _check_regex_breadth(self, regex: Pattern[str], credentials: bool) -> None:
-        r"""E008 for a regex that allows strangers' origins together with credentials.
-
-        ``https://[\w.-]+`` never matches the one any-origin probe, yet allows every https
-        site: try origins of every common shape, not one.
-        """
-        if not credentials or self.dangerous_opt_in or self._regex_allows_anything(regex):
-            return  # a match-everything regex makes the policy any-origin: E008 below
-        stranger = next((o for o in _UNRELATED_ORIGINS if regex.fullmatch(o)), None)
-        if stranger is not None:
-            self.error(
-                "corsx.E008",
-                "origins",
-                regex.pattern,
-                f"this regex allows unrelated origins such as {stranger!r}; with credentials "
-                "every such site could make requests as your users and read the answers "
-                "(FETCH-J5).",
-                r"anchor it to your own domain, e.g. r'https://[a-z0-9-]+\.example\.com', or "
-                "use a wildcard such as 'https://*.example.com'.",
-                related=_CREDENTIAL_OPTIONS,
-            )
+    def _broad_regex_error(self, text: str, stranger: str) -> None:
+        self.error(
+            "corsx.E008",
+            "origins",
+            text,
+            f"this regex allows unrelated origins such as {stranger!r}; with credentials "
+            "every such site could make requests as your users and read the answers "
+            "(FETCH-J5).",
+            r"anchor it to your own domain, e.g. r'https://[a-z0-9-]+\.example\.com', or "
+            "use a wildcard such as 'https://*.example.com'.",
+            related=_CREDENTIAL_OPTIONS,
+        )
 
     def _methods(self, value: Any) -> tuple[frozenset[str], bool]:
         items = self._items("methods", value, "'*', a method, or a list of methods")

@@ -18,7 +18,7 @@ CODES: dict[str, str] = {
     "corsx.E001": "unknown option",
     "corsx.E002": "wrong type",
     "corsx.E003": "invalid regular expression",
-    "corsx.E004": "origin that no browser sends",
+    "corsx.E004": "origin that no browser sends (retired: now W012 or W013)",
     "corsx.E005": "header name that is not a valid token",
     "corsx.E006": "method that is not a valid token",
     "corsx.E007": "invalid max_age",
@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "corsx.E012": "invalid resource path",
     "corsx.E013": "the null origin with credentials",
     "corsx.E014": "wildcard under a public suffix with credentials",
+    "corsx.E015": "sloppy origin pattern with credentials",
     "corsx.W001": "max_age above what browsers honour",
     "corsx.W002": "forbidden method allowed",
     "corsx.W003": "forbidden request header allowed",
@@ -40,6 +41,9 @@ CODES: dict[str, str] = {
     "corsx.W009": "unknown CORS_ config key",
     "corsx.W010": "wildcard under a public suffix",
     "corsx.W011": "CORS_ config key set to None",
+    "corsx.W012": "origin without a scheme",
+    "corsx.W013": "origin that can never match, ignored",
+    "corsx.W014": "sloppy origin pattern",
 }
 
 
@@ -122,3 +126,6 @@ def _package_dir(module: str) -> str:
 
 
 _OWN_PREFIXES = (os.path.dirname(__file__) + os.sep, _package_dir("flask"))
+
+#: Codes no configuration produces any more; kept so they are never reused.
+RETIRED_CODES = frozenset({"corsx.E004"})

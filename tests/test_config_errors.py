@@ -19,7 +19,7 @@ from flask import Blueprint, Flask
 
 from flask_corsx import CORS, CORSConfigError, CORSConfigWarning, cross_origin
 from flask_corsx.defaults import ACAC, ACAO, DEFAULT_OPTIONS
-from flask_corsx.errors import CODES
+from flask_corsx.errors import CODES, RETIRED_CODES
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "flask_corsx"
 APP_ORIGIN = "https://app.example.com"
@@ -133,54 +133,22 @@ ERROR_CASES = [
     pytest.param(
         {"resources": {r"/api/[v1/*": {}}}, [("corsx.E003", "resources")], id="E003-resource-dict"
     ),
-    # E004: origins no browser sends (FETCH-I3).
-    pytest.param({"origins": "app.example.com"}, [("corsx.E004", "origins")], id="E004-no-scheme"),
+    # E015: a sloppy pattern (unescaped dots, wildcard-looking regex) with credentials: it
+    # allows look-alike origins its author did not mean.
     pytest.param(
-        {"origins": "localhost:8000"}, [("corsx.E004", "origins")], id="E004-no-scheme-port"
+        {"origins": ["https://.*.example.com"], "supports_credentials": True},
+        [("corsx.E015", "origins")],
+        id="E015-unescaped-dot",
     ),
     pytest.param(
-        {"origins": ["https://app.example.com/"]}, [("corsx.E004", "origins")], id="E004-slash"
+        {"origins": ["https://*.*.example.com"], "supports_credentials": True},
+        [("corsx.E015", "origins")],
+        id="E015-wildcard-looking-regex",
     ),
     pytest.param(
-        {"origins": ["https://app.example.com/api"]}, [("corsx.E004", "origins")], id="E004-path"
-    ),
-    pytest.param(
-        {"origins": ["https://user:pw@app.example.com"]},
-        [("corsx.E004", "origins")],
-        id="E004-userinfo",
-    ),
-    pytest.param(
-        {"origins": ["https://app.example.com:99999"]}, [("corsx.E004", "origins")], id="E004-port"
-    ),
-    pytest.param(
-        {"origins": ["https://app .example.com"]}, [("corsx.E004", "origins")], id="E004-space"
-    ),
-    pytest.param(
-        {"origins": ["https://*.example.com/"]},
-        [("corsx.E004", "origins")],
-        id="E004-wildcard-slash",
-    ),
-    pytest.param({"origins": ["https://*.com"]}, [("corsx.E004", "origins")], id="E004-wild-tld"),
-    pytest.param(
-        {"origins": ["http://*.127.0.0.1"]}, [("corsx.E004", "origins")], id="E004-wild-ipv4"
-    ),
-    # Bracketed IPv6 hosts hold "[" and "]", which must not make a mistyped origin a regex.
-    pytest.param(
-        {"origins": ["http://[::1]:8080/"]}, [("corsx.E004", "origins")], id="E004-ipv6-slash"
-    ),
-    pytest.param(
-        {"origins": ["http://user@[::1]:8080"]},
-        [("corsx.E004", "origins")],
-        id="E004-ipv6-userinfo",
-    ),
-    pytest.param(
-        {"origins": ["[::1]:8080"]}, [("corsx.E004", "origins")], id="E004-ipv6-no-scheme"
-    ),
-    pytest.param(
-        {"origins": ["http://[::1]:99999"]}, [("corsx.E004", "origins")], id="E004-ipv6-port"
-    ),
-    pytest.param(
-        {"origins": ["https://*.[::1]"]}, [("corsx.E004", "origins")], id="E004-wild-ipv6"
+        {"origins": [re.compile(r"https://app\.example\.com.*")], "supports_credentials": True},
+        [("corsx.E015", "origins")],
+        id="E015-trailing-dot-star",
     ),
     # E005: header names that are not tokens (FETCH-R5).
     pytest.param(
@@ -319,8 +287,8 @@ ERROR_CASES = [
         id="unknown-name-and-bad-value",
     ),
     pytest.param(
-        {"origins": "app.example.com", "methods": ["GE T"], "max_age": -1},
-        [("corsx.E004", "origins"), ("corsx.E006", "methods"), ("corsx.E007", "max_age")],
+        {"origins": "https://(", "methods": ["GE T"], "max_age": -1},
+        [("corsx.E003", "origins"), ("corsx.E006", "methods"), ("corsx.E007", "max_age")],
         id="all-problems-at-once",
     ),
 ]
@@ -386,10 +354,10 @@ def test_error_message_names_option_value_and_fix(
 
 def test_error_is_a_value_error_describing_the_first_problem() -> None:
     with pytest.raises(ValueError) as exc:
-        CORS(make_app(), origins="app.example.com", max_age=-1)
+        CORS(make_app(), methods=["GE T"], max_age=-1)
     error = exc.value
     assert isinstance(error, CORSConfigError)
-    assert (error.code, error.option, error.value) == ("corsx.E004", "origins", "app.example.com")
+    assert (error.code, error.option, error.value) == ("corsx.E006", "methods", "GE T")
     assert error.hint == error.problems[0].hint
 
 
@@ -436,11 +404,18 @@ def test_unknown_option_says_did_you_mean(options: dict[str, Any], suggestion: s
     ],
 )
 def test_unmatchable_origin_suggests_canonical_form(origin: str, canonical: str) -> None:
-    with pytest.raises(CORSConfigError) as exc:
-        CORS(make_app(), origins=[origin])
-    assert [p.code for p in exc.value.problems] == ["corsx.E004"]
-    suggestions = re.findall(r"write '([^']+)'", exc.value.hint)
-    assert suggestions, exc.value.hint
+    # Issue 10: such an entry is a warning (W012 without a scheme, W013 never matching), or
+    # E003 where flask-cors would have failed on every request (an invalid regex); either way
+    # the message proposes the origin a browser sends.
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        try:
+            CORS(make_app(), origins=[origin])
+            text = " ".join(str(w.message) for w in record)
+        except CORSConfigError as exc:
+            text = exc.hint
+    suggestions = re.findall(r"write '([^']+)'", text)
+    assert suggestions, text
     assert suggestions[0] == canonical
 
 
@@ -690,6 +665,56 @@ WARNING_CASES = [
         [("corsx.W011", "CORS_SUPPORTS_CREDENTIALS")],
         id="W011-credentials",
     ),
+    # W012: origins without a scheme, as test suites send them (issue 10).
+    pytest.param({}, {"origins": "app.example.com"}, [("corsx.W012", "origins")], id="W012"),
+    pytest.param({}, {"origins": "localhost:8000"}, [("corsx.W012", "origins")], id="W012-port"),
+    pytest.param({}, {"origins": ["[::1]:8080"]}, [("corsx.W012", "origins")], id="W012-ipv6"),
+    # W013: entries that can never match a browser's Origin; ignored (FETCH-I3).
+    pytest.param(
+        {}, {"origins": ["https://app.example.com/"]}, [("corsx.W013", "origins")], id="W013-slash"
+    ),
+    pytest.param(
+        {},
+        {"origins": ["https://app.example.com/api"]},
+        [("corsx.W013", "origins")],
+        id="W013-path",
+    ),
+    pytest.param(
+        {},
+        {"origins": ["https://user:pw@app.example.com"]},
+        [("corsx.W013", "origins")],
+        id="W013-userinfo",
+    ),
+    pytest.param(
+        {},
+        {"origins": ["https://app.example.com:99999"]},
+        [("corsx.W013", "origins")],
+        id="W013-port",
+    ),
+    pytest.param(
+        {}, {"origins": ["https://app .example.com"]}, [("corsx.W013", "origins")], id="W013-space"
+    ),
+    pytest.param(
+        {}, {"origins": ["http://[::1]:8080/"]}, [("corsx.W013", "origins")], id="W013-ipv6-slash"
+    ),
+    pytest.param(
+        {},
+        {"origins": ["http://user@[::1]:8080"]},
+        [("corsx.W013", "origins")],
+        id="W013-ipv6-userinfo",
+    ),
+    pytest.param({}, {"origins": [""]}, [("corsx.W013", "origins")], id="W013-empty"),
+    # W014: sloppy patterns, which also allow look-alike origins (without credentials).
+    pytest.param(
+        {}, {"origins": ["https://*.example.com/"]}, [("corsx.W014", "origins")], id="W014-slash"
+    ),
+    pytest.param({}, {"origins": ["https://*.com"]}, [("corsx.W014", "origins")], id="W014-tld"),
+    pytest.param(
+        {}, {"origins": ["http://*.127.0.0.1"]}, [("corsx.W014", "origins")], id="W014-ipv4"
+    ),
+    pytest.param(
+        {}, {"origins": ["https://.*.example.com"]}, [("corsx.W014", "origins")], id="W014-dot"
+    ),
     # W010: a wildcard under a public suffix allows names anyone can register.
     pytest.param(
         {}, {"origins": ["https://*.co.uk"]}, [("corsx.W010", "origins")], id="W010-co-uk"
@@ -891,7 +916,7 @@ def test_every_code_used_in_the_package_is_registered() -> None:
     for path in PACKAGE.glob("*.py"):
         if path.name != "errors.py":
             used |= set(re.findall(r"corsx\.[EW]\d{3}", path.read_text(encoding="utf-8")))
-    assert used == set(CODES)
+    assert used == set(CODES) - RETIRED_CODES
 
 
 def _table_codes() -> set[str]:
@@ -904,7 +929,7 @@ def _table_codes() -> set[str]:
 
 
 def test_every_code_is_produced_by_a_table_row() -> None:
-    assert _table_codes() == set(CODES)
+    assert _table_codes() == set(CODES) - RETIRED_CODES
 
 
 def test_every_option_has_an_error_row() -> None:
@@ -930,6 +955,15 @@ def _codes(options: dict[str, Any]) -> list[str]:
         # As regexes their unescaped dots would allow https://evilexample.com.
         "https://*.*.example.com",
         "https://.*.example.com",
+    ],
+)
+def test_sloppy_pattern_with_credentials_is_an_error(origin: str) -> None:
+    assert _codes({"origins": [origin], "supports_credentials": True}) == ["corsx.E015"]
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
         # Browsers and Python's IDNA codec map these characters differently.
         "https://straße.example",
         # Browsers rewrite these IPv4 forms to dotted decimal before sending them.
@@ -939,8 +973,19 @@ def _codes(options: dict[str, Any]) -> list[str]:
         "http://[::1::2]",
     ],
 )
-def test_unmatchable_or_ambiguous_origin_is_an_error(origin: str) -> None:
-    assert _codes({"origins": [origin], "supports_credentials": True}) == ["corsx.E004"]
+def test_unmatchable_or_ambiguous_origin_is_ignored_with_a_warning(origin: str) -> None:
+    app = Flask("unmatchable")
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    with pytest.warns(CORSConfigWarning, match="W013"):
+        CORS(app, origins=[origin, APP_ORIGIN], supports_credentials=True)
+    client = app.test_client()
+    assert client.get("/", headers={"Origin": APP_ORIGIN}).headers[ACAO] == APP_ORIGIN
+    if origin.isascii():
+        assert ACAO not in client.get("/", headers={"Origin": origin}).headers
 
 
 def test_ipv6_origin_is_compressed_like_a_browser_does() -> None:
