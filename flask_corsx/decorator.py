@@ -65,9 +65,12 @@ def cross_origin(view: F | None = None, /, **options: Any) -> F | Callable[[F], 
             )
         return cross_origin()(view)
     precheck(options, table=False)
-    spec = DecoratorSpec(dict(options), options.get("automatic_options", True) is not False)
+    automatic_options = options.get("automatic_options", True) is not False
 
     def decorator(view: F) -> F:
+        spec = DecoratorSpec(
+            dict(options), automatic_options, getattr(view, "__qualname__", repr(view))
+        )
         wrapper: Callable[..., Any]
         if inspect.iscoroutinefunction(view):
 
@@ -110,6 +113,8 @@ def _before_view(spec: DecoratorSpec) -> Response | None:
         if target != req.endpoint:
             return _answer_for_another_view(app, req, target)
     policy = decorator_policy(app, spec)
+    if policy is None:
+        return _without_cors(app, req, spec)
     # The route was registered at decoration time, from the keyword alone (the app config is
     # not known then); use that same decision here, so a CORS_AUTOMATIC_OPTIONS key can never
     # hand OPTIONS requests to a view whose route only took them because of us.
@@ -133,10 +138,25 @@ def _answer_for_another_view(app: Any, req: Any, target: str | None) -> Response
     """
     response: Response = app.make_default_options_response()
     spec = get_state(app).decorated_endpoints(app).get(target) if target else None
-    if spec is None:
+    policy = decorator_policy(app, spec) if spec is not None else None
+    if policy is None:
         setattr(response, RESPONSE_MARKER, {})
     else:
-        apply_decision(response, decide(decorator_policy(app, spec), req.environ, "OPTIONS"))
+        apply_decision(response, decide(policy, req.environ, "OPTIONS"))
+    return response
+
+
+def _without_cors(app: Any, req: Any, spec: DecoratorSpec) -> Response | None:
+    """For a view whose policy is invalid: the view runs (or OPTIONS is answered) as if it
+    were not decorated, and nothing adds CORS headers to its responses."""
+    after_this_request(_mark_without_cors)
+    if req.method == "OPTIONS" and spec.automatic_options:
+        return cast(Response, app.make_default_options_response())
+    return None
+
+
+def _mark_without_cors(response: Response) -> Response:
+    setattr(response, RESPONSE_MARKER, {})
     return response
 
 

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "corsx.W012": "origin without a scheme",
     "corsx.W013": "origin that can never match, ignored",
     "corsx.W014": "sloppy origin pattern",
+    "corsx.W015": "resource pattern configured by two CORS(app) calls",
 }
 
 

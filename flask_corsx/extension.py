@@ -10,7 +10,7 @@ from flask.wrappers import Response
 
 from .config import build_resource_table, precheck
 from .defaults import ENVIRON_ACRM
-from .errors import CORSConfigError, Problem
+from .errors import CORSConfigError, Problem, warn
 from .policy import CORSPolicy
 from .wiring import (
     ENVIRON_EXCEPTION,
@@ -65,7 +65,22 @@ class CORS:
             _init_blueprint(app, merged)
         else:
             state = get_state(app)
-            state.app_table = build_resource_table(app.config, merged)
+            table = build_resource_table(app.config, merged)
+            if state.app_table is not None:
+                # A second CORS(app) adds its resources, as flask-cors's second hook does.
+                table, dropped = state.app_table.extended_by(table)
+                if dropped:
+                    warn(
+                        Problem(
+                            "corsx.W015",
+                            "resources",
+                            dropped,
+                            "were configured by an earlier CORS(app) call already; the "
+                            "earlier configuration is kept for them.",
+                            "configure each resource pattern once, in one CORS(app) call.",
+                        )
+                    )
+            state.app_table = table
             install_hooks(app, state)
 
 
@@ -189,7 +204,7 @@ def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSP
         # the view ran), the decorator's policy applies.
         if preflight and not spec.automatic_options and endpoint == req.endpoint:
             return None
-        return decorator_policy(app, spec)
+        return decorator_policy(app, spec)  # None if invalid: no CORS for that view
     path = req.path
     for name in blueprints:
         table = state.blueprint_tables.get(name)

@@ -300,8 +300,9 @@ class CORSPolicy:
         """The Access-Control-Allow-Headers value for a requested list, and any refusals.
 
         FETCH-C9/S12: browsers send lower-case, sorted, comma-joined names, but intermediaries
-        may add spaces, duplicates or empty elements, so parse leniently. Names that are not
-        tokens are refused, never echoed. Allowed names are echoed back explicitly (never
+        may add spaces, duplicates or empty elements, so parse leniently; each allowed name is
+        echoed once, as the request spelled it. Names that are not tokens are refused, never
+        echoed. Allowed names are echoed back explicitly (never
         ``*``), which also covers ``Authorization`` (FETCH-C12).
         """
         if len(raw) > MAX_REQUEST_HEADERS_LENGTH:
@@ -311,14 +312,17 @@ class CORSPolicy:
         seen: set[str] = set()
         rule = self.headers
         for part in raw.split(","):
-            name = part.strip(" \t").lower()
+            spelled = part.strip(" \t")
+            name = spelled.lower()
             if not name or name in seen:
                 continue
             seen.add(name)
             if not is_token(name):
                 refusals |= Refusal.HEADERS_MALFORMED
             elif rule.allows(name):
-                allowed.append(name)
+                # Header names are case-insensitive (FETCH-K1), but test suites compare the
+                # echo with what they sent: keep the request's spelling, as flask-cors does.
+                allowed.append(spelled)
             else:
                 refusals |= Refusal.HEADERS_NOT_ALLOWED
         allowed.sort()

@@ -6,7 +6,8 @@ A rule's path pattern is one of:
 * a subtree (``/api/*``): ``/api`` and everything under ``/api/``, never ``/apikeys``;
   ``/api/.*`` is everything under ``/api/``; ``*`` and ``/*`` are every path;
 * a regular expression (a compiled :class:`re.Pattern`, or a string with regex syntax), matched
-  against the *whole* path, case-sensitively.
+  from the start of the path as flask-cors does (``r"/api*"`` covers ``/api/users``),
+  case-sensitively; ``<regex>/*`` means the regex's paths and everything under them.
 
 When several rules match, the most specific wins: literal paths first, then more ``/`` in the
 pattern first, then the longer pattern first, then the rule declared first. That is flask-cors
@@ -56,8 +57,16 @@ PathPattern = Union[str, "Pattern[str]"]
 
 
 def compile_path_pattern(pattern: PathPattern) -> tuple[str, str, Pattern[str] | None]:
-    """Classify a path pattern: returns (kind, base, regex). Raises :class:`re.error`."""
+    """Classify a path pattern: returns (kind, base, regex). Raises :class:`re.error`.
+
+    A regex is matched from the start of the path, as flask-cors does (``re.match``), so
+    ``r"/api*"`` and ``re.compile("/v1")`` cover ``/api/users`` and ``/v1/x``. The one
+    exception is the ``X/*`` idiom, which means X and everything under ``X/``, never a
+    sibling such as ``/apikeys`` for ``/api/*`` (the documented fix): it gets an end anchor.
+    """
     if isinstance(pattern, re.Pattern):
+        if pattern.pattern.endswith("/*"):
+            return "regex", "", _subtree_regex(pattern.pattern[:-2], pattern.flags)
         return "regex", "", pattern
     text = pattern
     if text in _EVERYTHING:
@@ -70,8 +79,18 @@ def compile_path_pattern(pattern: PathPattern) -> tuple[str, str, Pattern[str] |
         return "under", text[:-3], None
     if text.endswith("/*"):
         # The idiom everyone writes: "<pattern>/*" means the pattern and everything under it.
-        return "regex", "", re.compile(f"(?:{text[:-2]})(?:/.*)?", re.DOTALL)
+        return "regex", "", _subtree_regex(text[:-2], 0)
     return "regex", "", re.compile(text, re.DOTALL)
+
+
+def _subtree_regex(base: str, flags: int) -> Pattern[str]:
+    return re.compile(f"(?:{base})(?:/.*)?\\Z", flags | re.DOTALL)
+
+
+def _pattern_key(pattern: PathPattern) -> tuple[str, int]:
+    if isinstance(pattern, re.Pattern):
+        return pattern.pattern, pattern.flags
+    return pattern, -1
 
 
 def _sort_key(text: str, kind: str, index: int) -> tuple[int, int, int, int]:
@@ -106,6 +125,8 @@ class ResourceTable(Generic[T]):
     """
 
     def __init__(self, rules: list[tuple[PathPattern, T]]) -> None:
+        #: The rules as given, in declaration order.
+        self.entries: tuple[tuple[PathPattern, T], ...] = tuple(rules)
         compiled: list[_Rule[T]] = []
         for index, (pattern, value) in enumerate(rules):
             kind, base, regex = compile_path_pattern(pattern)
@@ -150,6 +171,17 @@ class ResourceTable(Generic[T]):
         # Path -> result for recently seen paths, in the process-wide bounded memo: one dict
         # hit instead of a walk over the path's ancestors and any regexes.
         self._serial = new_serial()
+
+    def extended_by(self, later: ResourceTable[T]) -> tuple[ResourceTable[T], list[str]]:
+        """This table's rules followed by ``later``'s, for a second ``CORS(app)`` call.
+
+        Where both configure the same pattern, this (the earlier) table's rule is kept; the
+        patterns dropped from ``later`` are returned, for a warning.
+        """
+        known = {_pattern_key(pattern) for pattern, _ in self.entries}
+        added = [entry for entry in later.entries if _pattern_key(entry[0]) not in known]
+        dropped = [_pattern_key(p)[0] for p, _ in later.entries if _pattern_key(p) in known]
+        return ResourceTable([*self.entries, *added]), dropped
 
     def match(self, path: str) -> T | None:
         """The value of the most specific rule covering ``path``, or None."""
@@ -198,7 +230,7 @@ class ResourceTable(Generic[T]):
         for rule in self._regexes:
             if best is not None and best.sort_key < rule.sort_key:
                 break
-            if rule.regex is not None and rule.regex.fullmatch(path):
+            if rule.regex is not None and rule.regex.match(path):
                 best = rule
                 break
         return None if best is None else best.value

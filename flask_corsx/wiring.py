@@ -20,6 +20,7 @@ from .defaults import (
     ENVIRON_ORIGIN,
     MAX_METHOD_LENGTH,
 )
+from .errors import CORSConfigError
 from .policy import CORSPolicy, Decision, explain, is_token
 from .resources import ResourceTable
 
@@ -45,6 +46,8 @@ class DecoratorSpec:
 
     options: dict[str, Any]
     automatic_options: bool
+    #: The decorated view's qualified name, for messages.
+    view_name: str = "?"
 
 
 @dataclass(eq=False)
@@ -58,7 +61,7 @@ class AppState:
     #: Registered blueprint name (dotted for nested ones) -> its table.
     blueprint_tables: dict[str, ResourceTable[CORSPolicy]] = field(default_factory=dict)
     #: Decorator specs compiled against this app's config.
-    decorator_policies: dict[DecoratorSpec, CORSPolicy] = field(default_factory=dict)
+    decorator_policies: dict[DecoratorSpec, CORSPolicy | None] = field(default_factory=dict)
     hooks_installed: bool = False
     #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
     #: after it), so undecorated requests skip the view look-up.
@@ -82,15 +85,30 @@ def get_state(app: Flask) -> AppState:
     return state
 
 
-def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy:
-    """The policy of one decorator on one app: its options over the app's ``CORS_*`` config."""
+def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
+    """The policy of one decorator on one app: its options over the app's ``CORS_*`` config.
+
+    None when the app config makes them invalid (say ``CORS_MAX_AGE = -1``), which only the
+    first request can reveal: the view then answers without CORS headers, and the problem is
+    logged at ERROR once. A configuration problem is never a 500.
+    """
     state = get_state(app)
-    policy = state.decorator_policies.get(spec)
-    if policy is None:
+    if spec in state.decorator_policies:
+        return state.decorator_policies[spec]
+    policy: CORSPolicy | None
+    try:
         # Two threads may both build it on the first requests; they build equal policies and
         # the dict assignment is atomic, so no lock is needed.
         policy = build_policy(resolve_options(app.config, spec.options))
-        state.decorator_policies[spec] = policy
+    except CORSConfigError as exc:
+        log.error(
+            "CORS is off for view %s: its @cross_origin options together with the app config "
+            "are invalid. %s",
+            spec.view_name,
+            exc,
+        )
+        policy = None
+    state.decorator_policies[spec] = policy
     return policy
 
 

@@ -457,17 +457,50 @@ def test_config_origins_make_decorator_credentials_valid() -> None:
     assert response.headers[ACAC] == "true"
 
 
-def test_decorator_credentials_without_any_origins_raises_on_first_use() -> None:
+def test_decorator_problem_only_config_reveals_is_never_a_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Issue 10 item 8: no CORS_ORIGINS, so this is any origin with credentials (E008). The
+    # view still runs for same-origin callers, without CORS headers, and the problem is
+    # logged at ERROR once for the view.
     app = make_app()
 
-    @app.route("/decorated")
+    @app.route("/decorated", methods=["GET", "PUT"])
     @cross_origin(supports_credentials=True)
     def decorated() -> str:
         return "ok"
 
-    with pytest.raises(CORSConfigError) as exc:
-        app.test_client().get("/decorated", headers={"Origin": APP_ORIGIN})
-    assert [p.code for p in exc.value.problems] == ["corsx.E008"]
+    client = app.test_client()
+    with caplog.at_level("ERROR", logger="flask_corsx"):
+        for _ in range(3):
+            response = client.get("/decorated", headers={"Origin": APP_ORIGIN})
+            assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
+            assert ACAO not in response.headers and ACAC not in response.headers
+        answer = client.options(
+            "/decorated",
+            headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "PUT"},
+        )
+    assert answer.status_code == 200 and ACAO not in answer.headers
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "decorated" in errors[0].getMessage() and "corsx.E008" in errors[0].getMessage()
+
+
+def test_decorator_problem_from_config_key_is_never_a_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app()
+    app.config["CORS_MAX_AGE"] = -1
+
+    @app.route("/decorated")
+    @cross_origin(origins=[APP_ORIGIN])
+    def decorated() -> str:
+        return "ok"
+
+    with caplog.at_level("ERROR", logger="flask_corsx"):
+        response = app.test_client().get("/decorated", headers={"Origin": APP_ORIGIN})
+    assert response.status_code == 200 and ACAO not in response.headers
+    assert "corsx.E007" in caplog.text
 
 
 def test_blueprint_credentials_without_origins_raises_at_registration() -> None:
@@ -925,7 +958,8 @@ def _table_codes() -> set[str]:
         codes |= {code for code, _ in case.values[-1]}
     for case in WARNING_CASES:
         codes |= {code for code, _ in case.values[-1]}
-    return codes
+    # Codes that take more than one CORS() call, tested in test_switching.py.
+    return codes | {"corsx.W015"}
 
 
 def test_every_code_is_produced_by_a_table_row() -> None:

@@ -190,7 +190,8 @@ def test_request_headers_parsed_leniently() -> None:
     decision = policy(allow_headers=["X-A", "X-B"]).evaluate(
         "OPTIONS", A, "GET", " X-B ,, x-a,x-b ,"
     )
-    assert decision.headers[ACAH] == "x-a, x-b"
+    # Each allowed name once, in the spelling first sent, sorted as flask-cors sorts.
+    assert decision.headers[ACAH] == "X-B, x-a"
     assert decision.refusals == Refusal.NONE
 
 
