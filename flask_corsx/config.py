@@ -34,7 +34,7 @@ from .defaults import (
     FORBIDDEN_RESPONSE_HEADERS,
     OPTION_NAMES,
 )
-from .errors import CORSConfigError, CORSConfigWarning, Problem, emit_warnings, warn
+from .errors import CORSConfigError, CORSConfigWarning, Problem, emit_warnings
 from .lookalikes import find_lookalike
 from .origins import (
     OriginMatcher,
@@ -78,6 +78,15 @@ _UNRELATED_ORIGINS = (
 )
 
 
+def _all_origins(parts: list[str]) -> bool:
+    try:
+        for part in parts:
+            parse_config_origin(part)
+    except OriginSyntaxError:
+        return False
+    return True
+
+
 def _close_matches(word: str, candidates: Iterable[str], n: int) -> list[str]:
     # difflib is imported only when someone mistyped an option: it costs milliseconds at start.
     import difflib
@@ -103,20 +112,34 @@ def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
                 # Typically os.environ.get() of a variable that is not set: the key then
                 # means nothing, and the default (every origin, for CORS_ORIGINS) applies.
                 default = DEFAULT_OPTIONS[name]
-                warn(
-                    Problem(
-                        "corsx.W011",
-                        key,
-                        value,
-                        f"is None, so it is ignored and the default {default!r} applies (an "
-                        "environment variable that is not set?).",
-                        f"set {key} to a value, or delete the key.",
-                    )
+                problem = Problem(
+                    "corsx.W011",
+                    key,
+                    value,
+                    f"is None, so it is ignored and the default {default!r} applies (an "
+                    "environment variable that is not set?).",
+                    f"set {key} to a value, or delete the key.",
                 )
+                emit_warnings([problem], scope=config)
             continue
-        guess = _close_matches(name, OPTION_NAMES, n=1)
-        hint = f"did you mean {CONFIG_PREFIX}{guess[0].upper()}?" if guess else ""
-        warn(Problem("corsx.W009", key, value, "is not a flask_corsx option and is ignored.", hint))
+        if name == "headers":
+            # An old tutorial's key. It never did anything in flask-cors either; pointing to
+            # CORS_ALLOW_HEADERS would narrow a policy that has allowed every header all along.
+            problem = Problem(
+                "corsx.W009",
+                key,
+                value,
+                "is not an option (flask-cors ignores it too; it comes from an old tutorial), "
+                "so it has never done anything.",
+                "delete it.",
+            )
+        else:
+            guess = _close_matches(name, OPTION_NAMES, n=1)
+            hint = f"did you mean {CONFIG_PREFIX}{guess[0].upper()}?" if guess else ""
+            problem = Problem(
+                "corsx.W009", key, value, "is not a flask_corsx option and is ignored.", hint
+            )
+        emit_warnings([problem], scope=config)
     return options
 
 
@@ -138,26 +161,54 @@ def check_option_names(options: Mapping[str, Any], where: str = "") -> list[Prob
         if name in OPTION_NAMES:
             continue
         guess = _close_matches(str(name), OPTION_NAMES, n=1)
-        hint = f"did you mean {guess[0]!r}?" if guess else "see docs/usage.md for the options."
-        problems.append(
-            Problem("corsx.E001", f"{where}{name}", options[name], "is not an option.", hint)
+        hint = f"did you mean {guess[0]!r}?" if guess else "see the usage guide for the options."
+        message = (
+            "is not an option. flask-cors ignored it too, so your app has run without it: "
+            "check what the fix changes."
         )
+        problems.append(Problem("corsx.E001", f"{where}{name}", options[name], message, hint))
     return problems
 
 
-def build_policy(options: Mapping[str, Any], where: str = "") -> CORSPolicy:
+def build_policy(
+    options: Mapping[str, Any],
+    where: str = "",
+    config: Mapping[str, Any] | None = None,
+    kwargs: Mapping[str, Any] | None = None,
+) -> CORSPolicy:
     """Validate fully merged options and compile them into a :class:`CORSPolicy`.
 
     :param options: every option, e.g. from :func:`resolve_options`.
     :param where: a prefix for option names in messages, such as ``"resources['/api/*']."``.
+    :param config: the app config the options were resolved from: messages then name the
+        ``CORS_*`` key a value came from, and each warning is given once per config.
+    :param kwargs: the keyword arguments given, which take precedence over ``config``.
     :raises CORSConfigError: listing every problem found.
     """
-    builder = _PolicyBuilder(where)
+    builder = _PolicyBuilder(where, names=config_key_names(config, kwargs))
     policy = builder.build(options)
     if policy is None:
         raise CORSConfigError(builder.problems)
-    emit_warnings(builder.warnings)
+    emit_warnings(builder.warnings, scope=config)
     return policy
+
+
+def config_key_names(
+    config: Mapping[str, Any] | None, kwargs: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """Option -> the ``CORS_*`` key it came from, for the options the app config set."""
+    if not config:
+        return {}
+    given = kwargs or {}
+    return {
+        name: CONFIG_PREFIX + name.upper()
+        for key, value in config.items()
+        if isinstance(key, str)
+        and key.startswith(CONFIG_PREFIX)
+        and value is not None
+        and (name := key[len(CONFIG_PREFIX) :].lower()) in OPTION_NAMES
+        and name not in given
+    }
 
 
 def build_resource_table(
@@ -177,7 +228,9 @@ def build_resource_table(
     # (nor one they are part of, such as credentials with the keyword's origins) is reported.
     own_sets = [frozenset(own) for _, own in rules]
     overridden = frozenset.intersection(*own_sets) if own_sets else frozenset()
-    builder = _PolicyBuilder("", overridden=overridden)
+    builder = _PolicyBuilder(
+        "", overridden=overridden, names=config_key_names(config, known)
+    )
     base = builder.build(base_options)
     problems.extend(builder.problems)
     warnings_found = list(builder.warnings)
@@ -202,7 +255,7 @@ def build_resource_table(
             table_rules.append((pattern, policy))
     if problems:
         raise CORSConfigError(problems)
-    emit_warnings(warnings_found)
+    emit_warnings(warnings_found, scope=config)
     return ResourceTable(table_rules)
 
 
@@ -311,6 +364,8 @@ def precheck(options: Mapping[str, Any], table: bool) -> None:
         raise CORSConfigError(problems)
 
 
+_BOOL_WORDS = frozenset({"true", "false", "1", "0", "yes", "no", "on", "off"})
+
 #: The options an origin-with-credentials problem also concerns (for per-resource reports).
 _CREDENTIAL_OPTIONS = ("supports_credentials", "dangerously_allow_any_origin_with_credentials")
 
@@ -323,8 +378,11 @@ class _PolicyBuilder:
         where: str,
         owned: frozenset[str] | None = None,
         overridden: frozenset[str] = frozenset(),
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.where = where
+        #: How to name an option in messages: its CORS_* key when the value came from there.
+        self.names = names or {}
         #: Report only problems involving these options (a resource's own), or all if None.
         self.owned = owned
         #: Never report problems involving these options (every resource sets its own).
@@ -352,13 +410,16 @@ class _PolicyBuilder:
         related: tuple[str, ...] = (),
     ) -> None:
         if self._reports(option, related):
-            self.problems.append(Problem(code, self.where + option, value, message, hint))
+            self.problems.append(Problem(code, self._name(option), value, message, hint))
         else:
             self.failed = True
 
     def warning(self, code: str, option: str, value: object, message: str, hint: str = "") -> None:
         if self._reports(option, ()):
-            self.warnings.append(Problem(code, self.where + option, value, message, hint))
+            self.warnings.append(Problem(code, self._name(option), value, message, hint))
+
+    def _name(self, option: str) -> str:
+        return self.where + self.names.get(option, option)
 
     def build(self, options: Mapping[str, Any]) -> CORSPolicy | None:
         flags = {name: self._bool(name, options.get(name)) for name in _BOOL_OPTIONS}
@@ -419,13 +480,17 @@ class _PolicyBuilder:
     def _bool(self, name: str, value: Any) -> bool:
         if isinstance(value, bool):
             return value
-        self.error(
-            "corsx.E002",
-            name,
-            value,
-            "must be True or False.",
-            f"write {name}={bool(value)!r}" if value in (0, 1, None) else "use a bool.",
-        )
+        if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+            # Typically CORS_SUPPORTS_CREDENTIALS read from an environment variable as "true".
+            hint = (
+                f"use a bool. A config value read from an environment variable is a string; "
+                f"app.config.from_prefixed_env() parses JSON, so {value!r} becomes a bool."
+            )
+        elif value in (0, 1, None):
+            hint = f"write {self.names.get(name, name)}={bool(value)!r}"
+        else:
+            hint = "use a bool."
+        self.error("corsx.E002", name, value, "must be True or False.", hint)
         return False
 
     def _items(self, name: str, value: Any, what: str) -> list[Any] | None:
@@ -600,6 +665,15 @@ class _PolicyBuilder:
                 f"write 'https://{item}' (or 'http://{item}'), the origin a browser sends.",
             )
             exact.add(item.lower())
+        elif item.strip() and len(item.split()) > 1 and _all_origins(item.split()):
+            self.warning(
+                "corsx.W013",
+                "origins",
+                item,
+                "can never match a browser's Origin and is ignored: it holds several origins "
+                "separated by spaces, and an Origin is one of them, never the whole string.",
+                "give a list, or separate them with commas: " + repr(", ".join(item.split())),
+            )
         else:
             why = "is empty (a variable that is set but empty?)" if not item else exc.message
             self.warning(

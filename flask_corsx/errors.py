@@ -11,7 +11,9 @@ import importlib.util
 import os
 import sys
 import warnings
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 #: Every code we emit, with a short title. Codes are never reused or renumbered.
 CODES: dict[str, str] = {
@@ -110,14 +112,66 @@ def warn(problem: Problem) -> None:
     warnings.warn(f"flask_corsx: {problem}", CORSConfigWarning, stacklevel=level)
 
 
-def emit_warnings(problems: list[Problem]) -> None:
-    """Emit the warnings of one configuration, each distinct problem once."""
-    seen: set[tuple[str, str, str]] = set()
+#: Most entries one grouped warning lists by value.
+_LISTED = 10
+
+#: id(config) -> (weak reference to it, the warnings given for it already).
+_GIVEN: dict[int, tuple[weakref.ref[Any], set[tuple[str, str, str]]]] = {}
+
+
+def emit_warnings(problems: list[Problem], scope: object = None) -> None:
+    """Emit the warnings of one configuration: one warning per code and option, listing
+    every entry it concerns (a thousand regex origins make one W007, not a thousand).
+
+    :param scope: the app config the configuration came from. A warning already given for
+        it (by ``CORS(app)``) is not given again for each blueprint and decorator that
+        inherits the same values.
+    """
+    given = _given_for(scope)
+    groups: dict[tuple[str, str], list[Problem]] = {}
     for problem in problems:
         key = (problem.code, problem.option, repr(problem.value))
-        if key not in seen:
-            seen.add(key)
-            warn(problem)
+        if key in given:
+            continue
+        given.add(key)
+        group = groups.setdefault((problem.code, problem.option), [])
+        if all(repr(p.value) != key[2] for p in group):
+            group.append(problem)
+    for group in groups.values():
+        warn(group[0] if len(group) == 1 else _grouped(group))
+
+
+def _grouped(group: list[Problem]) -> Problem:
+    first = group[0]
+    values = [p.value for p in group[:_LISTED]]
+    more = f" (and {len(group) - _LISTED} more)" if len(group) > _LISTED else ""
+    return Problem(
+        first.code,
+        first.option,
+        values,
+        f"{len(group)} entries{more}: the first {first.message}",
+        first.hint,
+    )
+
+
+def _given_for(scope: object) -> set[tuple[str, str, str]]:
+    if scope is None:
+        return set()
+    entry = _GIVEN.get(id(scope))
+    if entry is not None and entry[0]() is scope:
+        return entry[1]
+    key = id(scope)
+
+    def forget(_ref: weakref.ref[Any]) -> None:
+        _GIVEN.pop(key, None)
+
+    try:
+        ref = weakref.ref(scope, forget)
+    except TypeError:  # a plain dict: nothing to remember it by
+        return set()
+    given: set[tuple[str, str, str]] = set()
+    _GIVEN[key] = (ref, given)
+    return given
 
 
 def _package_dir(module: str) -> str:

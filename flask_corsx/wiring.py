@@ -99,7 +99,8 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
     try:
         # Two threads may both build it on the first requests; they build equal policies and
         # the dict assignment is atomic, so no lock is needed.
-        policy = build_policy(resolve_options(app.config, spec.options))
+        options = resolve_options(app.config, spec.options)
+        policy = build_policy(options, config=app.config, kwargs=spec.options)
     except CORSConfigError as exc:
         log.error(
             "CORS is off for view %s: its @cross_origin options together with the app config "

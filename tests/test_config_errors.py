@@ -430,7 +430,8 @@ def test_config_value_error_is_reported_at_cors() -> None:
     app.config["CORS_MAX_AGE"] = -1
     with pytest.raises(CORSConfigError) as exc:
         CORS(app)
-    assert codes_of(exc.value.problems) == [("corsx.E007", "max_age")]
+    # Issue 10: a value from the app config is named by its key.
+    assert codes_of(exc.value.problems) == [("corsx.E007", "CORS_MAX_AGE")]
 
 
 def test_credentials_from_config_with_default_origins_raises_e008() -> None:
@@ -438,7 +439,7 @@ def test_credentials_from_config_with_default_origins_raises_e008() -> None:
     app.config["CORS_SUPPORTS_CREDENTIALS"] = True
     with pytest.raises(CORSConfigError) as exc:
         CORS(app)
-    assert codes_of(exc.value.problems) == [("corsx.E008", "supports_credentials")]
+    assert codes_of(exc.value.problems) == [("corsx.E008", "CORS_SUPPORTS_CREDENTIALS")]
 
 
 def test_config_origins_make_decorator_credentials_valid() -> None:
@@ -582,7 +583,9 @@ WARNING_CASES = [
     pytest.param(
         {}, {"max_age": timedelta(hours=3)}, [("corsx.W001", "max_age")], id="W001-timedelta"
     ),
-    pytest.param({"CORS_MAX_AGE": 100000}, {}, [("corsx.W001", "max_age")], id="W001-config"),
+    pytest.param(
+        {"CORS_MAX_AGE": 100000}, {}, [("corsx.W001", "CORS_MAX_AGE")], id="W001-config"
+    ),
     # W002: forbidden methods (FETCH-B2).
     pytest.param({}, {"methods": ["GET", "TRACE"]}, [("corsx.W002", "methods")], id="W002-TRACE"),
     pytest.param({}, {"methods": "connect"}, [("corsx.W002", "methods")], id="W002-connect"),
