@@ -767,11 +767,14 @@ class _PolicyBuilder:
             if method == "*":
                 any_method = True
             elif not is_token(method):
-                self.error(
-                    "corsx.E006",
+                # flask-cors would list it, and the browser would then fail to parse the whole
+                # Access-Control-Allow-Methods value; leaving it out keeps the others working.
+                self.warning(
+                    "corsx.W017",
                     "methods",
                     item,
-                    "is not a valid HTTP method token (FETCH-R5).",
+                    "is not a valid HTTP method token, so no browser can ask for it; it is "
+                    "ignored (FETCH-R5).",
                     "use method names such as 'GET' or 'PATCH'.",
                 )
             else:
@@ -844,12 +847,16 @@ class _PolicyBuilder:
                 if name in ("*", ".*"):
                     allow_all = True
                 elif not is_token(name):
-                    self.error(
-                        "corsx.E005",
+                    hint = "use names such as 'Content-Type' or 'X-Requested-With'."
+                    if "/" in name:  # "application/json": a media type, not a header name
+                        hint = "that is a value; the header name is 'Content-Type'."
+                    self.warning(
+                        "corsx.W016",
                         "allow_headers",
                         name,
-                        "is not a valid header name token (FETCH-R5).",
-                        "use names such as 'Content-Type' or 'X-Requested-With'.",
+                        "is not a valid header name token, so no request can carry it; it is "
+                        "ignored (FETCH-R5).",
+                        hint,
                     )
                 else:
                     lowered = name.lower()
@@ -886,11 +893,13 @@ class _PolicyBuilder:
                     )
                     continue
             elif not is_token(name):
-                self.error(
-                    "corsx.E005",
+                # Listed, it would make browsers reject the whole Expose-Headers value.
+                self.warning(
+                    "corsx.W016",
                     "expose_headers",
                     name,
-                    "is not a valid header name token (FETCH-R5).",
+                    "is not a valid header name token, so no response can carry it; it is "
+                    "ignored (FETCH-R5).",
                     "use names such as 'X-Total-Count'.",
                 )
                 continue

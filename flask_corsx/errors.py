@@ -21,8 +21,8 @@ CODES: dict[str, str] = {
     "corsx.E002": "wrong type",
     "corsx.E003": "invalid regular expression",
     "corsx.E004": "origin that no browser sends (retired: now W012 or W013)",
-    "corsx.E005": "header name that is not a valid token",
-    "corsx.E006": "method that is not a valid token",
+    "corsx.E005": "header name that is not a valid token (retired: now W016)",
+    "corsx.E006": "method that is not a valid token (retired: now W017)",
     "corsx.E007": "invalid max_age",
     "corsx.E008": "any origin with credentials",
     "corsx.E009": "send_wildcard with credentials",
@@ -47,6 +47,8 @@ CODES: dict[str, str] = {
     "corsx.W013": "origin that can never match, ignored",
     "corsx.W014": "sloppy origin pattern",
     "corsx.W015": "resource pattern configured by two CORS(app) calls",
+    "corsx.W016": "header name that is not a valid token, ignored",
+    "corsx.W017": "method that is not a valid token, ignored",
 }
 
 
@@ -183,4 +185,4 @@ def _package_dir(module: str) -> str:
 _OWN_PREFIXES = (os.path.dirname(__file__) + os.sep, _package_dir("flask"))
 
 #: Codes no configuration produces any more; kept so they are never reused.
-RETIRED_CODES = frozenset({"corsx.E004"})
+RETIRED_CODES = frozenset({"corsx.E004", "corsx.E005", "corsx.E006"})

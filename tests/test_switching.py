@@ -115,10 +115,21 @@ def test_dead_entry_is_ignored_and_the_rest_works() -> None:
     assert get(client, "/", origin=APP).headers[ACAO] == APP
 
 
-def test_header_name_that_is_not_a_token_is_an_error_naming_it() -> None:
-    # "application/json" in allow_headers has no meaning as a header name.
-    with pytest.raises(CORSConfigError, match="application/json"):
-        CORS(api_app(), allow_headers=["Content-Type", "application/json"])
+def test_header_name_that_is_not_a_token_is_ignored_and_the_rest_works() -> None:
+    # "application/json" in allow_headers: a value where a header name belongs.
+    app = api_app()
+    with pytest.warns(CORSConfigWarning, match=r"application/json.*'Content-Type'.*W016"):
+        CORS(app, allow_headers=["Content-Type", "application/json"])
+    response = preflight(app.test_client(), "/x", origin=APP, headers="content-type")
+    assert response.headers[ACAH] == "content-type"
+
+
+def test_method_that_is_not_a_token_is_ignored_and_the_rest_works() -> None:
+    app = api_app()
+    with pytest.warns(CORSConfigWarning, match="W017"):
+        CORS(app, methods=["GET", "PU T", "PUT"])
+    response = preflight(app.test_client(), "/x", origin=APP, method="PUT")
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, PUT"
 
 
 # -- 5. path patterns cover at least what flask-cors covered --------------------------------------
