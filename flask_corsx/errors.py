@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "corsx.W015": "resource pattern configured by two CORS(app) calls",
     "corsx.W016": "header name that is not a valid token, ignored",
     "corsx.W017": "method that is not a valid token, ignored",
+    "corsx.W018": "decorator allows any origin under a restricted policy (logged)",
 }
 
 

@@ -24,6 +24,7 @@ from .wiring import (
     get_state,
     inspect_response,
     is_preflight,
+    path_policy,
     preflight_endpoint,
     remove_strays,
 )
@@ -205,13 +206,4 @@ def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSP
         if preflight and not spec.automatic_options and endpoint == req.endpoint:
             return None
         return decorator_policy(app, spec)  # None if invalid: no CORS for that view
-    path = req.path
-    for name in blueprints:
-        table = state.blueprint_tables.get(name)
-        if table is not None:
-            matched = table.match(path)
-            if matched is not None:
-                return matched
-    if state.app_table is not None:
-        return state.app_table.match(path)
-    return None
+    return path_policy(state, blueprints, req.path)

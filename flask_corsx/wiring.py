@@ -75,7 +75,45 @@ class AppState:
                 for endpoint, view in app.view_functions.items()
                 if (spec := getattr(view, VIEW_ATTRIBUTE, None)) is not None
             }
+            for message in widening_decorators(app, self, decorated):
+                # Logged, not warnings.warn(): this runs inside the first request, where a
+                # test suite's "warnings are errors" must not turn it into a 500.
+                log.warning("%s", message)
         return decorated
+
+
+def widening_decorators(
+    app: Flask, state: AppState, decorated: dict[str, DecoratorSpec]
+) -> list[str]:
+    """Decorated views that allow any origin under an app or blueprint policy that lists its
+    origins (corsx.W018): usually a bare ``@cross_origin()`` left over from a tutorial."""
+    messages = []
+    for endpoint, spec in decorated.items():
+        policy = decorator_policy(app, spec)
+        if policy is None or not policy.origins.any_origin:
+            continue
+        for rule in app.url_map.iter_rules(endpoint):
+            scope = path_policy(state, blueprint_chain(endpoint), rule.rule)
+            if scope is not None and not scope.origins.any_origin:
+                messages.append(
+                    f"flask_corsx: @cross_origin on view {endpoint!r} allows any origin, "
+                    f"while the app's CORS policy for {rule.rule!r} allows only "
+                    f"{scope.options.get('origins')!r}; the decorator wins for that view. "
+                    "Fix: give the decorator origins=[...], or remove it. [corsx.W018]"
+                )
+                break
+    return messages
+
+
+def path_policy(state: AppState, blueprints: list[str], path: str) -> CORSPolicy | None:
+    """The blueprint or app resource policy for a path (the decorator left aside)."""
+    for name in blueprints:
+        table = state.blueprint_tables.get(name)
+        if table is not None:
+            matched = table.match(path)
+            if matched is not None:
+                return matched
+    return None if state.app_table is None else state.app_table.match(path)
 
 
 def get_state(app: Flask) -> AppState:
@@ -95,6 +133,12 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
     state = get_state(app)
     if spec in state.decorator_policies:
         return state.decorator_policies[spec]
+    if state.decorated is None:
+        # The app's first decorated request: look at all decorated views once (which may
+        # compile this one's policy too).
+        state.decorated_endpoints(app)
+        if spec in state.decorator_policies:
+            return state.decorator_policies[spec]
     policy: CORSPolicy | None
     try:
         # Two threads may both build it on the first requests; they build equal policies and

@@ -211,6 +211,50 @@ def test_a_resource_left_to_the_keyword_origins_still_gets_e008() -> None:
     assert excinfo.value.code == "corsx.E008"
 
 
+# -- 9. a decorator that widens a restricted policy ------------------------------------------------
+
+
+def test_bare_decorator_under_a_restricted_app_policy_is_named_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = api_app()
+
+    @app.route("/open")
+    @cross_origin()
+    def open_view() -> str:
+        return "open"
+
+    @app.route("/listed")
+    @cross_origin(origins=[APP])
+    def listed_view() -> str:
+        return "listed"
+
+    CORS(app, origins=[APP])
+    with caplog.at_level("WARNING", logger="flask_corsx"):
+        client = app.test_client()
+        get(client, "/open")
+        get(client, "/listed")
+    lines = [r.getMessage() for r in caplog.records if "W018" in r.getMessage()]
+    assert len(lines) == 1
+    assert "'open_view'" in lines[0] and repr([APP]) in lines[0]
+
+
+def test_decorator_under_an_open_app_policy_is_not_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = api_app()
+
+    @app.route("/open")
+    @cross_origin()
+    def open_view() -> str:
+        return "open"
+
+    CORS(app)
+    with caplog.at_level("WARNING", logger="flask_corsx"):
+        get(app.test_client(), "/open")
+    assert "W018" not in caplog.text
+
+
 # -- 10. header names echoed as spelled -----------------------------------------------------------
 
 
