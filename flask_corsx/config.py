@@ -193,6 +193,24 @@ def build_policy(
     return policy
 
 
+def option_sources(
+    config: Mapping[str, Any] | None,
+    kwargs: Mapping[str, Any],
+    own: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """Where each option's value comes from, in precedence order (for explanations)."""
+    from_config = config_key_names(config, kwargs)
+    sources = {}
+    for name in DEFAULT_OPTIONS:
+        if own is not None and name in own:
+            sources[name] = "resource"
+        elif name in kwargs:
+            sources[name] = "keyword"
+        else:
+            sources[name] = from_config.get(name, "default")
+    return sources
+
+
 def config_key_names(
     config: Mapping[str, Any] | None, kwargs: Mapping[str, Any] | None
 ) -> dict[str, str]:
@@ -223,6 +241,8 @@ def build_resource_table(
     known = {name: value for name, value in kwargs.items() if name in OPTION_NAMES}
     base_options = resolve_options(config, known)
     rules, resource_problems = _parse_resources(base_options["resources"])
+    dead = [p for p in resource_problems if p.code.startswith("corsx.W")]
+    resource_problems = [p for p in resource_problems if p not in dead]
     problems.extend(resource_problems)
     # Options that every resource sets for itself never apply as given: no problem of theirs
     # (nor one they are part of, such as credentials with the keyword's origins) is reported.
@@ -232,8 +252,10 @@ def build_resource_table(
         "", overridden=overridden, names=config_key_names(config, known)
     )
     base = builder.build(base_options)
+    if base is not None:
+        base.sources = option_sources(config, known)
     problems.extend(builder.problems)
-    warnings_found = list(builder.warnings)
+    warnings_found = [*dead, *builder.warnings]
     table_rules: list[tuple[PathPattern, CORSPolicy]] = []
     for pattern, resource_options in rules:
         if not resource_options:
@@ -252,6 +274,7 @@ def build_resource_table(
         problems.extend(builder.problems)
         warnings_found.extend(builder.warnings)
         if policy is not None:
+            policy.sources = option_sources(config, known, own)
             table_rules.append((pattern, policy))
     if problems:
         raise CORSConfigError(problems)
@@ -322,12 +345,14 @@ def _parse_resources(
             continue
         literal = kind in ("exact", "subtree", "under")
         if literal and isinstance(pattern, str) and not pattern.startswith("/"):
+            # flask-cors never matched it either: a warning, and the rest of the rules work.
             problems.append(
                 Problem(
-                    "corsx.E012",
+                    "corsx.W019",
                     "resources",
                     pattern,
-                    "a literal path must start with '/', or it can never match a request path.",
+                    "can never match a request path, which always starts with '/'; it is "
+                    "ignored.",
                     f"write '/{pattern}'.",
                 )
             )
@@ -595,7 +620,7 @@ class _PolicyBuilder:
                         "origins",
                         item,
                         f"allows every site under {parsed.host}, where anyone can register a name.",
-                        "list your own domain, e.g. 'https://*.app.example.co.uk'.",
+                        f"list your own origins, e.g. 'https://myapp.{parsed.host}'.",
                     )
                 subdomains.add((parsed.scheme, parsed.host, parsed.port))
             else:
@@ -672,7 +697,9 @@ class _PolicyBuilder:
                 item,
                 "can never match a browser's Origin and is ignored: it holds several origins "
                 "separated by spaces, and an Origin is one of them, never the whole string.",
-                "give a list, or separate them with commas: " + repr(", ".join(item.split())),
+                "give a list, or separate them with commas: "
+                + repr(", ".join(item.split()))
+                + ".",
             )
         else:
             why = "is empty (a variable that is set but empty?)" if not item else exc.message

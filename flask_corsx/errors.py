@@ -28,7 +28,7 @@ CODES: dict[str, str] = {
     "corsx.E009": "send_wildcard with credentials",
     "corsx.E010": "expose_headers '*' with credentials",
     "corsx.E011": "CORS(blueprint) after the blueprint was registered",
-    "corsx.E012": "invalid resource path",
+    "corsx.E012": "invalid resource path (retired: now W019)",
     "corsx.E013": "the null origin with credentials",
     "corsx.E014": "wildcard under a public suffix with credentials",
     "corsx.E015": "sloppy origin pattern with credentials",
@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "corsx.W016": "header name that is not a valid token, ignored",
     "corsx.W017": "method that is not a valid token, ignored",
     "corsx.W018": "decorator allows any origin under a restricted policy (logged)",
+    "corsx.W019": "resource path that can never match, ignored",
 }
 
 
@@ -186,4 +187,4 @@ def _package_dir(module: str) -> str:
 _OWN_PREFIXES = (os.path.dirname(__file__) + os.sep, _package_dir("flask"))
 
 #: Codes no configuration produces any more; kept so they are never reused.
-RETIRED_CODES = frozenset({"corsx.E004", "corsx.E005", "corsx.E006"})
+RETIRED_CODES = frozenset({"corsx.E004", "corsx.E005", "corsx.E006", "corsx.E012"})

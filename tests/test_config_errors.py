@@ -255,12 +255,7 @@ ERROR_CASES = [
         [("corsx.E010", "expose_headers")],
         id="E010-star-in-list",
     ),
-    # E012: resource paths that can never match a request path.
-    pytest.param({"resources": "api"}, [("corsx.E012", "resources")], id="E012-literal"),
-    pytest.param(
-        {"resources": {"api/users": {}}}, [("corsx.E012", "resources")], id="E012-literal-dict"
-    ),
-    pytest.param({"resources": "api/*"}, [("corsx.E012", "resources")], id="E012-subtree"),
+    # E012 (retired): now W019, in WARNING_CASES.
     # Every problem is reported at once, in option order.
     pytest.param(
         {"origin": APP_ORIGIN, "max_age": -1},
@@ -758,6 +753,15 @@ WARNING_CASES = [
     pytest.param({}, {"methods": ["GE T"]}, [("corsx.W017", "methods")], id="W017-space"),
     pytest.param({}, {"methods": "GET;"}, [("corsx.W017", "methods")], id="W017-semicolon"),
     pytest.param({}, {"methods": ["PÜT"]}, [("corsx.W017", "methods")], id="W017-non-ascii"),
+    # W019: resource paths that can never match a request path; ignored.
+    pytest.param({}, {"resources": "api"}, [("corsx.W019", "resources")], id="W019-literal"),
+    pytest.param(
+        {},
+        {"resources": {"api/users": {}, "/ok": {}}},
+        [("corsx.W019", "resources")],
+        id="W019-literal-dict",
+    ),
+    pytest.param({}, {"resources": "api/*"}, [("corsx.W019", "resources")], id="W019-subtree"),
     # W010: a wildcard under a public suffix allows names anyone can register.
     pytest.param(
         {}, {"origins": ["https://*.co.uk"]}, [("corsx.W010", "origins")], id="W010-co-uk"
