@@ -127,6 +127,9 @@ class CORSPolicy:
     automatic_options: bool
     #: The options this policy was built from, for introspection and debugging.
     options: Mapping[str, object] = field(default_factory=dict)
+    #: Where each option's value came from: "resource", "keyword", a ``CORS_*`` key or
+    #: "default" (for explanations).
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._prebuild()

@@ -135,7 +135,7 @@ class ResourceTable(Generic[T]):
         compiled.sort(key=lambda rule: rule.sort_key)
         self.rules: tuple[_Rule[T], ...] = tuple(compiled)
 
-        self._exact: dict[str, T] = {}
+        self._exact: dict[str, _Rule[T]] = {}
         self._subtree: dict[str, _Rule[T]] = {}
         self._under: dict[str, _Rule[T]] = {}
         self._all: _Rule[T] | None = None
@@ -143,14 +143,14 @@ class ResourceTable(Generic[T]):
         # Rules are sorted, so the first rule seen for a key is the one that wins.
         literals = [rule for rule in compiled if rule.kind == "exact"]
         for rule in literals:
-            self._exact.setdefault(rule.text, rule.value)
+            self._exact.setdefault(rule.text, rule)
         # A literal path also covers its other trailing-slash spelling: with strict_slashes off
         # Werkzeug routes "/api/admin/" to the "/api/admin" view, which must not then fall to a
         # laxer "/api/*" rule (seams finding 5). A rule written for that spelling still wins.
         for rule in literals:
             if rule.text != "/":
                 other = rule.text[:-1] if rule.text.endswith("/") else rule.text + "/"
-                self._exact.setdefault(other, rule.value)
+                self._exact.setdefault(other, rule)
         for rule in compiled:
             if rule.kind == "exact":
                 continue
@@ -192,23 +192,37 @@ class ResourceTable(Generic[T]):
         cached = MEMO.get(key, MISSING)
         if cached is not MISSING:
             return cached  # type: ignore[no-any-return]
-        value = self._lookup(path)
+        rule = self._governing(path)
+        value = None if rule is None else rule.value
+        remember(key, value)
+        return value
+
+    def rule_for(self, path: str) -> str | None:
+        """The pattern of the rule that governs ``path`` (as written), for explanations."""
+        rule = self._governing(path)
+        return None if rule is None else rule.text
+
+    def _governing(self, path: str) -> _Rule[T] | None:
+        rule = self._lookup(path)
         # Werkzeug routes the path as sent ("/api/admin/../users" reaches the admin view, with
         # sub="../users"), while a browser would have resolved the dots. The rule must hold
         # for both readings, or none applies: a traversal can then never borrow a laxer rule
         # (seams finding 1), nor cover a path that no rule covers (CVE-2020-25032).
-        if "/." in path and self._lookup(remove_dot_segments(path)) is not value:
-            value = None
-        remember(key, value)
-        return value
+        if "/." in path:
+            resolved = self._lookup(remove_dot_segments(path))
+            if (None if resolved is None else resolved.value) is not (
+                None if rule is None else rule.value
+            ):
+                return None
+        return rule
 
-    def _lookup(self, path: str) -> T | None:
-        value = self._exact.get(path)
-        if value is None:
-            value = self._scan(path)
-        return value
+    def _lookup(self, path: str) -> _Rule[T] | None:
+        rule = self._exact.get(path)
+        if rule is None:
+            rule = self._scan(path)
+        return rule
 
-    def _scan(self, path: str) -> T | None:
+    def _scan(self, path: str) -> _Rule[T] | None:
         best = self._all
         if self._subtree or self._under:
             # "/a/b/c" is covered by subtree rules on "/a/b/c", "/a/b", "/a" and "" (root).
@@ -233,4 +247,4 @@ class ResourceTable(Generic[T]):
             if rule.regex is not None and rule.regex.match(path):
                 best = rule
                 break
-        return None if best is None else best.value
+        return best

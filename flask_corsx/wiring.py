@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
-from .config import build_policy, resolve_options
+from .config import build_policy, option_sources, resolve_options
 from .defaults import (
     ENVIRON_ACRH,
     ENVIRON_ACRM,
@@ -145,6 +145,7 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
         # the dict assignment is atomic, so no lock is needed.
         options = resolve_options(app.config, spec.options)
         policy = build_policy(options, config=app.config, kwargs=spec.options)
+        policy.sources = option_sources(app.config, spec.options)
     except CORSConfigError as exc:
         log.error(
             "CORS is off for view %s: its @cross_origin options together with the app config "
