@@ -67,10 +67,12 @@ class CORS:
         else:
             state = get_state(app)
             table = build_resource_table(app.config, merged)
+            state.app_options.append(merged)
             if state.app_table is not None:
                 # A second CORS(app) adds its resources, as flask-cors's second hook does.
                 table, dropped = state.app_table.extended_by(table)
                 if dropped:
+                    state.duplicate_patterns.extend(dropped)
                     warn(
                         Problem(
                             "corsx.W015",
@@ -106,6 +108,7 @@ def _init_blueprint(blueprint: Blueprint, options: dict[str, Any]) -> None:
         state = get_state(app)
         name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
         state.blueprint_tables[name] = build_resource_table(app.config, options)
+        state.blueprint_options[name] = options
         install_hooks(app, state)
 
     blueprint.record(on_register)

@@ -63,6 +63,12 @@ class AppState:
     #: Decorator specs compiled against this app's config.
     decorator_policies: dict[DecoratorSpec, CORSPolicy | None] = field(default_factory=dict)
     hooks_installed: bool = False
+    #: The options of each CORS(app) call and each blueprint registration, in order, kept for
+    #: ``flask cors check`` (which validates them again and reports every problem).
+    app_options: list[dict[str, Any]] = field(default_factory=list)
+    blueprint_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Resource patterns that a later CORS(app) call configured again (W015).
+    duplicate_patterns: list[str] = field(default_factory=list)
     #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
     #: after it), so undecorated requests skip the view look-up.
     decorated: dict[str, DecoratorSpec] | None = None
