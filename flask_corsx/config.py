@@ -455,6 +455,7 @@ class _PolicyBuilder:
         headers = self._allow_headers(options.get("allow_headers"))
         expose = self._expose_headers(options.get("expose_headers"), credentials)
         max_age = self._max_age(options.get("max_age"))
+        explain_header = self._optional_bool("explain_header", options.get("explain_header"))
 
         if credentials and origins.any_origin:
             if flags["send_wildcard"]:
@@ -497,6 +498,7 @@ class _PolicyBuilder:
             intercept_exceptions=flags["intercept_exceptions"],
             allow_private_network=flags["allow_private_network"],
             automatic_options=flags["automatic_options"],
+            explain_header=explain_header,
             options=dict(options),
         )
 
@@ -517,6 +519,9 @@ class _PolicyBuilder:
             hint = "use a bool."
         self.error("corsx.E002", name, value, "must be True or False.", hint)
         return False
+
+    def _optional_bool(self, name: str, value: Any) -> bool | None:
+        return None if value is None else self._bool(name, value)
 
     def _items(self, name: str, value: Any, what: str) -> list[Any] | None:
         """A str/regex or an iterable of them, as a list; None (after an error) otherwise."""

@@ -125,6 +125,8 @@ class CORSPolicy:
     intercept_exceptions: bool
     allow_private_network: bool
     automatic_options: bool
+    #: Send the X-Corsx-Explain header on refusals: None follows ``app.debug``.
+    explain_header: bool | None = None
     #: The options this policy was built from, for introspection and debugging.
     options: Mapping[str, object] = field(default_factory=dict)
     #: Where each option's value came from: "resource", "keyword", a ``CORS_*`` key or

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
+from . import report
 from .config import build_policy, option_sources, resolve_options
 from .defaults import (
     ENVIRON_ACRH,
@@ -21,7 +22,7 @@ from .defaults import (
     MAX_METHOD_LENGTH,
 )
 from .errors import CORSConfigError
-from .policy import CORSPolicy, Decision, explain, is_token
+from .policy import CORSPolicy, Decision, is_token
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
@@ -202,11 +203,13 @@ def blueprint_chain(endpoint: str | None) -> list[str]:
     return names
 
 
-def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision:
+def decide(policy: CORSPolicy, environ: dict[str, Any], method: str, app: Flask) -> Decision:
     """Read the request facts from the WSGI environ and ask the policy.
 
     The environ holds the raw header values; repeated headers arrive comma-joined, which the
-    core treats as the malformed values they are (FETCH-I6).
+    core treats as the malformed values they are (FETCH-I6). A refusal is reported (log line,
+    signal, and in debug mode the ``X-Corsx-Explain`` header); an allowed request pays only
+    for one check, whether it carries credentials the policy does not allow.
     """
     origin = environ.get(ENVIRON_ORIGIN)
     if method == "OPTIONS" and ENVIRON_ACRM in environ:  # FETCH-A2
@@ -218,14 +221,19 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision
         )
     else:
         decision = policy.actual(origin)
-    if decision.refusals and log.isEnabledFor(logging.DEBUG):
-        # %r quotes and escapes the raw values: no log injection (CVE-2024-1681).
-        log.debug(
-            "CORS refused %s request from Origin %r: %s",
-            "preflight" if decision.preflight else "actual",
-            origin,
-            "; ".join(explain(decision.refusals)),
-        )
+    if decision.refusals:
+        report.refused(app, policy, decision, environ)
+        if policy.explain_header if policy.explain_header is not None else app.debug:
+            reason = report.explain_header(policy, decision, environ)
+            headers = {**decision.headers, report.EXPLAIN_HEADER: reason}
+            decision = decision._replace(headers=headers)
+    elif (
+        not policy.supports_credentials
+        and origin is not None
+        and ("HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ)
+        and log.isEnabledFor(report.level(app))
+    ):
+        report.credentials_hint(app, environ)
     return decision
 
 

@@ -76,6 +76,9 @@ ERROR_CASES = [
         id="E002-credentials-str",
     ),
     pytest.param({"send_wildcard": 1}, [("corsx.E002", "send_wildcard")], id="E002-bool-int"),
+    pytest.param(
+        {"explain_header": "yes"}, [("corsx.E002", "explain_header")], id="E002-explain-header"
+    ),
     pytest.param({"vary_header": None}, [("corsx.E002", "vary_header")], id="E002-bool-none"),
     pytest.param({"always_send": "no"}, [("corsx.E002", "always_send")], id="E002-always_send"),
     pytest.param(
