@@ -16,6 +16,7 @@ in one :class:`~flask_corsx.errors.CORSConfigError`; legal but risky settings em
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -35,7 +36,7 @@ from .defaults import (
     OPTION_NAMES,
 )
 from .errors import CORSConfigError, CORSConfigWarning, Problem, emit_warnings
-from .lookalikes import find_lookalike
+from .lookalikes import find_lookalike, intended_origins
 from .origins import (
     OriginMatcher,
     OriginSyntaxError,
@@ -44,6 +45,7 @@ from .origins import (
     is_public_suffix_like,
     looks_like_regex,
     parse_config_origin,
+    public_suffix_of,
     wildcard_form,
 )
 from .policy import CORSPolicy, HeaderRule, is_token
@@ -59,19 +61,22 @@ _BOOL_OPTIONS = (
     "allow_private_network",
     "dangerously_allow_any_origin_with_credentials",
 )
-#: An origin no real site has: a regex that matches it matches (nearly) anything.
-_ANY_ORIGIN_PROBE = "https://flask-corsx-any-origin-probe.invalid:1234"
+#: An origin no real site has: a regex that matches it matches (nearly) anything. Its labels
+#: are short, so that a backtracking pattern such as ``([a-z-]+)+`` cannot take minutes on it.
+_ANY_ORIGIN_PROBE = "https://x-1.invalid:1234"
 #: Origins nobody's allow-list means, of every common shape (ordinary TLDs, http and https,
-#: default and other ports, subdomains, IP literals). A regex that allows one of them allows
-#: strangers' sites: with credentials, that is the any-origin hole (seams finding 4).
+#: default and other ports, subdomains, letters only, IP literals). A regex that allows one of
+#: them allows strangers' sites: with credentials, that is the any-origin hole (seams finding
+#: 4). Labels stay at most 12 characters, for the same reason as above.
 _UNRELATED_ORIGINS = (
     _ANY_ORIGIN_PROBE,
-    "https://corsx-probe-7f3a.com",
-    "http://corsx-probe-7f3a.com",
-    "https://corsx-probe-7f3a.net",
-    "https://www.corsx-probe-7f3a.org",
-    "https://corsx-probe-7f3a.co.uk",
-    "https://corsx-probe-7f3a.io:8443",
+    "https://strangersite.com",
+    "http://strangersite.com",
+    "https://evil.net",
+    "https://www.strangers.org",
+    "https://strangers.co.uk",
+    "https://corsx-7f3a.com",
+    "https://corsx-7f3a.io:8443",
     "https://203.0.113.7",
     "http://198.51.100.23:8080",
     "https://[2001:db8::7]",
@@ -94,7 +99,9 @@ def _close_matches(word: str, candidates: Iterable[str], n: int) -> list[str]:
     return difflib.get_close_matches(word, list(candidates), n=n)
 
 
-def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
+def options_from_config(
+    config: Mapping[str, Any], sink: logging.Logger | None = None
+) -> dict[str, Any]:
     """The ``CORS_*`` keys of an app config, as option names (``CORS_MAX_AGE`` -> ``max_age``).
 
     Keys set to None are ignored, as flask-cors does. An unknown ``CORS_`` key warns (other
@@ -120,7 +127,7 @@ def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
                     "environment variable that is not set?).",
                     f"set {key} to a value, or delete the key.",
                 )
-                emit_warnings([problem], scope=config)
+                emit_warnings([problem], scope=config, sink=sink)
             continue
         if name == "headers":
             # An old tutorial's key. It never did anything in flask-cors either; pointing to
@@ -139,17 +146,21 @@ def options_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
             problem = Problem(
                 "corsx.W009", key, value, "is not a flask_corsx option and is ignored.", hint
             )
-        emit_warnings([problem], scope=config)
+        emit_warnings([problem], scope=config, sink=sink)
     return options
 
 
-def resolve_options(config: Mapping[str, Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+def resolve_options(
+    config: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+    sink: logging.Logger | None = None,
+) -> dict[str, Any]:
     """Merge defaults, app config and keyword arguments, in rising precedence.
 
     Resource-level options go on top of this in :func:`build_resource_table`.
     """
     merged = dict(DEFAULT_OPTIONS)
-    merged.update(options_from_config(config))
+    merged.update(options_from_config(config, sink))
     merged.update(kwargs)
     return merged
 
@@ -175,6 +186,7 @@ def build_policy(
     where: str = "",
     config: Mapping[str, Any] | None = None,
     kwargs: Mapping[str, Any] | None = None,
+    sink: logging.Logger | None = None,
 ) -> CORSPolicy:
     """Validate fully merged options and compile them into a :class:`CORSPolicy`.
 
@@ -189,7 +201,7 @@ def build_policy(
     policy = builder.build(options)
     if policy is None:
         raise CORSConfigError(builder.problems)
-    emit_warnings(builder.warnings, scope=config)
+    emit_warnings(builder.warnings, scope=config, sink=sink)
     return policy
 
 
@@ -330,9 +342,20 @@ def _parse_resources(
                 )
             )
             continue
+        if isinstance(pattern, re.Pattern) and not isinstance(pattern.pattern, str):
+            problems.append(
+                Problem(
+                    "corsx.E002",
+                    "resources",
+                    pattern,
+                    "a compiled path pattern must be a str pattern, not bytes.",
+                    "compile a str: re.compile(r'/api/.*').",
+                )
+            )
+            continue
         try:
             kind, _, _ = compile_path_pattern(pattern)
-        except re.error as exc:
+        except (re.error, RecursionError, OverflowError) as exc:
             problems.append(
                 Problem(
                     "corsx.E003",
@@ -370,17 +393,20 @@ def precheck(options: Mapping[str, Any], table: bool) -> None:
     the full build too, so each is emitted once.
     """
     problems: list[Problem] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CORSConfigWarning)
-        try:
-            if table:
+    try:
+        if table:
+            with warnings.catch_warnings():
+                # Given once, at registration, when the app config is known.
+                warnings.simplefilter("ignore", CORSConfigWarning)
                 build_resource_table({}, options)
-            else:
-                problems = check_option_names(options)
-                known = {name: value for name, value in options.items() if name in OPTION_NAMES}
-                build_policy(resolve_options({}, known))
-        except CORSConfigError as exc:
-            problems.extend(exc.problems)
+        else:
+            # A decorator's warnings about its own options are given here, where it is
+            # written; the ones the app config adds are logged on the view's first request.
+            problems = check_option_names(options)
+            known = {name: value for name, value in options.items() if name in OPTION_NAMES}
+            build_policy(resolve_options({}, known))
+    except CORSConfigError as exc:
+        problems.extend(exc.problems)
     # CORS_ORIGINS may still name the origins (flask-cors reads it for decorators and
     # blueprints too), so an E008 that the app config could fix waits for the full build:
     # at registration for a blueprint, at the view's first request for a decorator.
@@ -541,6 +567,15 @@ class _PolicyBuilder:
         regexes: list[Pattern[str]] = []
         for item in self._split_origin_lists(items or []):
             if isinstance(item, re.Pattern):
+                if not isinstance(item.pattern, str):
+                    self.error(
+                        "corsx.E002",
+                        "origins",
+                        item,
+                        "a compiled regex must be a str pattern, not bytes.",
+                        "compile a str: re.compile(r'https://...').",
+                    )
+                    continue
                 regexes.append(item)
                 self._check_regex(item, credentials, compiled=True)
                 continue
@@ -668,7 +703,7 @@ class _PolicyBuilder:
             try:
                 # Case-insensitive like flask-cors; only header-safe values ever reach it.
                 regex = re.compile(item, re.IGNORECASE)
-            except re.error as error:
+            except (re.error, RecursionError, OverflowError) as error:
                 hint = "fix the regex, or write an origin such as 'https://app.example.com'."
                 if "://" not in item:
                     # "*.example.com": a wildcard without its scheme.
@@ -728,6 +763,31 @@ class _PolicyBuilder:
             if stranger is not None:
                 self._broad_regex_error(text, stranger)
                 return
+            if regex.fullmatch("null"):
+                self.error(
+                    "corsx.E013",
+                    "origins",
+                    text,
+                    "this regex allows the 'null' origin with credentials; any page can give "
+                    "itself that origin (a sandboxed iframe, a data: URL) (FETCH-M4).",
+                    "take 'null' out of the pattern; or, if that really is meant, set "
+                    "dangerously_allow_any_origin_with_credentials=True.",
+                    related=_CREDENTIAL_OPTIONS,
+                )
+                return
+            shared = self._stranger_under_shared_suffix(regex)
+            if shared is not None:
+                self.error(
+                    "corsx.E014",
+                    "origins",
+                    text,
+                    f"this regex allows {shared!r} with credentials: anyone can register a "
+                    "name there and act as your users.",
+                    "list your own origins; or, if that really is meant, set "
+                    "dangerously_allow_any_origin_with_credentials=True.",
+                    related=_CREDENTIAL_OPTIONS,
+                )
+                return
         lookalike = find_lookalike(regex)
         if lookalike is not None:
             if credentials and not self.dangerous_opt_in:
@@ -772,6 +832,20 @@ class _PolicyBuilder:
             "escape the dots (r'https://.*\\.example\\.com'), pass re.compile(...) to say it "
             "is a regex, or use a wildcard such as 'https://*.example.com'."
         )
+
+    @staticmethod
+    def _stranger_under_shared_suffix(regex: Pattern[str]) -> str | None:
+        """A stranger's origin under a public suffix that the regex allows, if any: for each
+        origin the pattern was written for, try another name under its suffix."""
+        for intended in intended_origins(regex):
+            scheme, sep, rest = intended.partition("://")
+            host, colon, port = rest.partition(":")
+            suffix = public_suffix_of(host)
+            if sep and suffix is not None:
+                stranger = f"{scheme}://strangersite.{suffix}{colon}{port}"
+                if stranger != intended and regex.fullmatch(stranger):
+                    return stranger
+        return None
 
     @staticmethod
     def _regex_allows_anything(regex: Pattern[str]) -> bool:

@@ -154,8 +154,18 @@ def install_hooks(app: Flask, state: AppState) -> None:
         written = getattr(response, RESPONSE_MARKER, None)
         if written is not None:
             # Our headers went on earlier (a preflight answer, a decorated view); this hook
-            # runs after every other one, so it can take back what they added since.
-            remove_strays(response, written)
+            # runs after every other one, so it can take back what they added since. A
+            # preflight we answered ran no view, so only other after_request hooks could have
+            # added any: without such hooks there is nothing to look for.
+            other_hooks = state.other_after_hooks
+            if other_hooks is None:
+                other_hooks = state.other_after_hooks = any(
+                    func is not add_headers
+                    for funcs in app.after_request_funcs.values()
+                    for func in funcs
+                )
+            if other_hooks or not is_preflight(cast(Any, request)._get_current_object()):
+                remove_strays(response, written)
             return response
         facts = inspect_response(response)
         if facts is None:

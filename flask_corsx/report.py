@@ -69,7 +69,7 @@ def reasons(policy: CORSPolicy, decision: Decision, environ: dict[str, Any]) -> 
 def _near(policy: CORSPolicy, origin: str | None) -> str:
     if origin is None:
         return ""
-    from .explain import near_misses  # only refused requests get here
+    from .explanation import near_misses  # only refused requests get here
 
     misses = near_misses(policy, origin)
     return misses[0] if misses else ""

@@ -68,6 +68,9 @@ class AppState:
     #: ``flask cors check`` (which validates them again and reports every problem).
     app_options: list[dict[str, Any]] = field(default_factory=list)
     blueprint_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Whether the app has after_request hooks besides ours (known from its first request on,
+    #: when Flask allows no new ones).
+    other_after_hooks: bool | None = None
     #: Resource patterns that a later CORS(app) call configured again (W015).
     duplicate_patterns: list[str] = field(default_factory=list)
     #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
@@ -86,6 +89,14 @@ class AppState:
                 # Logged, not warnings.warn(): this runs inside the first request, where a
                 # test suite's "warnings are errors" must not turn it into a 500.
                 log.warning("%s", message)
+            if decorated and not self.hooks_installed and any(app.after_request_funcs.values()):
+                log.warning(
+                    "flask_corsx: this app uses @cross_origin without CORS(app) and has "
+                    "after_request hooks, which run after the decorator: a CORS header they "
+                    "set (Access-Control-Allow-Credentials, say) stays on decorated responses. "
+                    "Fix: call CORS(app, resources={}), so that flask_corsx's final hook owns "
+                    "the CORS headers. [corsx.W020]"
+                )
         return decorated
 
 
@@ -149,9 +160,10 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
     policy: CORSPolicy | None
     try:
         # Two threads may both build it on the first requests; they build equal policies and
-        # the dict assignment is atomic, so no lock is needed.
-        options = resolve_options(app.config, spec.options)
-        policy = build_policy(options, config=app.config, kwargs=spec.options)
+        # the dict assignment is atomic, so no lock is needed. Inside a request, warnings go
+        # to the log: raised as errors by a test suite, they would be a 500.
+        options = resolve_options(app.config, spec.options, sink=log)
+        policy = build_policy(options, config=app.config, kwargs=spec.options, sink=log)
         policy.sources = option_sources(app.config, spec.options)
     except CORSConfigError as exc:
         log.error(
@@ -160,6 +172,9 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
             spec.view_name,
             exc,
         )
+        policy = None
+    except Exception:  # never a 500 from a configuration problem, whatever it is
+        log.exception("CORS is off for view %s: its options could not be compiled", spec.view_name)
         policy = None
     state.decorator_policies[spec] = policy
     return policy
