@@ -322,7 +322,8 @@ class CORSPolicy:
             if not name or name in seen:
                 continue
             seen.add(name)
-            if not is_token(name):
+            # The spelling is checked, not its lower-case: "\u212a" (Kelvin) lowers to "k".
+            if not is_token(spelled):
                 refusals |= Refusal.HEADERS_MALFORMED
             elif rule.allows(name):
                 # Header names are case-insensitive (FETCH-K1), but test suites compare the
