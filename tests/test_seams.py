@@ -417,7 +417,7 @@ def test_finding4_broad_regex_with_credentials_is_refused(pattern: object) -> No
         warnings.simplefilter("ignore", CORSConfigWarning)
         CORS(Flask(__name__), origins=[pattern], supports_credentials=True)
     assert [(p.code, p.option) for p in excinfo.value.problems] == [("corsx.E008", "origins")]
-    from flask_corsx.config import _UNRELATED_ORIGINS
+    from flask_corsx.checks import _UNRELATED_ORIGINS
 
     # It names a stranger's origin that the regex allows.
     assert any(repr(o) in str(excinfo.value) for o in _UNRELATED_ORIGINS)
