@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_harness import names, standard_app
+from browser_harness import FIRST_REUSE_EXTRA_PREFLIGHTS, names, standard_app
 from flask import request
 
 pytestmark = pytest.mark.browser
@@ -149,26 +149,32 @@ def test_authorization_not_listed(browser, make_api, page_origins):
     assert api.actual() == []
 
 
-@pytest.mark.parametrize(("max_age", "preflights"), [(600, 1), (0, 2)])
-def test_max_age_caches_the_preflight(browser, make_api, page_origins, max_age, preflights):
+@pytest.mark.parametrize("max_age", [600, 0])
+def test_max_age_caches_the_preflight(browser, make_api, page_origins, max_age):
     """FETCH-E2/H8/L1: with max_age=600 the second PUT reuses the cached
-    preflight (no OPTIONS reaches the server); max_age=0 expires it at once."""
+    preflight (no OPTIONS reaches the server); max_age=0 expires it at once.
+    Firefox re-sends the first cached preflight of a fresh context once
+    (FIRST_REUSE_EXTRA_PREFLIGHTS, measured in test_browser_harness), so a third
+    PUT shows that Firefox, too, caches it."""
     o = page_origins
     api = make_api(origins=[o.localhost], max_age=max_age)
-    for _ in range(2):
+    for _ in range(3):
         res = browser.fetch(o.localhost, api.url(), method="PUT", headers={"X-Custom": "1"})
         assert res.allowed, res
     pres = api.preflights()
-    assert len(pres) == preflights, api.hits()
+    extra = FIRST_REUSE_EXTRA_PREFLIGHTS[browser.engine]
+    assert len(pres) == (1 + extra if max_age else 3), api.hits()
     assert pres[0].header("Access-Control-Max-Age") == str(max_age)
-    assert len(api.actual()) == 2
+    assert len(api.actual()) == 3
 
 
 def test_short_max_age_expires(browser, make_api, page_origins):
-    """FETCH-L1: max_age=1 is honoured as a number (not Chromium's 5 s
-    default): cached at once, preflighted again after it expired."""
+    """FETCH-L1: max_age=1 is honoured as a number (not the 5 s default):
+    cached at once, preflighted again after it expired. (Firefox: one extra
+    preflight at the first reuse, FIRST_REUSE_EXTRA_PREFLIGHTS.)"""
     o = page_origins
     api = make_api(origins=[o.localhost], max_age=1)
+    extra = FIRST_REUSE_EXTRA_PREFLIGHTS[browser.engine]
 
     def put():
         res = browser.fetch(o.localhost, api.url(), method="PUT")
@@ -176,23 +182,25 @@ def test_short_max_age_expires(browser, make_api, page_origins):
 
     put()
     put()
-    assert len(api.preflights()) == 1
+    assert len(api.preflights()) == 1 + extra
     time.sleep(1.3)
     put()
-    assert len(api.preflights()) == 2
+    assert len(api.preflights()) == 2 + extra
     assert len(api.actual()) == 3
 
 
 def test_no_max_age_sends_no_header(browser, make_api, page_origins):
     """FETCH-L1: without max_age no Access-Control-Max-Age is sent, so the
-    browser applies its own default (Chromium: 5 s) -- the second PUT right
-    after the first still reuses the preflight."""
+    browser applies its default (5 s in all three engines) -- the PUTs right
+    after the first reuse the preflight (in Firefox from the third on,
+    FIRST_REUSE_EXTRA_PREFLIGHTS)."""
     o = page_origins
     api = make_api(origins=[o.localhost])
-    for _ in range(2):
+    for _ in range(3):
         assert browser.fetch(o.localhost, api.url(), method="PUT").allowed
-    (pre,) = api.preflights()
-    assert pre.header("Access-Control-Max-Age") is None, pre
+    pres = api.preflights()
+    assert len(pres) == 1 + FIRST_REUSE_EXTRA_PREFLIGHTS[browser.engine], api.hits()
+    assert all(pre.header("Access-Control-Max-Age") is None for pre in pres), pres
 
 
 def test_auth_hook_registered_before_cors(browser, make_api, page_origins, cors):
