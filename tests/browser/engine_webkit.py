@@ -7,10 +7,12 @@ Xvfb display this module starts (``-displayfd`` picks a free display, so
 parallel runs never collide). Without a display a session hangs rather than
 fails, so every WebDriver call is bounded by a timeout.
 
-State: one WebKitWebDriver for the run, and a new WebDriver session -- a new
-MiniBrowser with ephemeral website data -- for each test (about 0.3 s), so the
-preflight cache, HTTP cache and cookies start empty exactly as in the other
-engines. WebDriver cannot read WebKit's console, so ``console_errors()`` is None.
+State: one WebKitWebDriver for the run (restarted if it stops answering, see
+``WebKitEngine.new_session``), and a new WebDriver session -- a new MiniBrowser
+with ephemeral website data -- for each test (about 0.5 s), so the preflight
+cache and cookies start empty exactly as in the other engines (this session
+keeps no HTTP cache at all: HTTP_CACHE in browser_harness.py). WebDriver cannot
+read WebKit's console, so ``console_errors()`` is None.
 """
 
 from __future__ import annotations
@@ -58,10 +60,15 @@ Promise.resolve().then(() => (%s)(arguments[0])).then(
 """
 
 
+#: libc, loaded here in the parent: a forked child must not run the dynamic loader.
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """preexec_fn: the child gets SIGTERM when pytest dies, so nothing outlives a run."""
     with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Xvfb:
