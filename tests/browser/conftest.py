@@ -1,15 +1,18 @@
-"""Fixtures for the headless-Chromium CORS tests (see docs/testing.md).
+"""Fixtures for the browser CORS tests (see docs/contributing.md).
 
-* ``chromium``      session: one Chromium (Playwright, system executable)
+* ``engine``        session, parametrized: one started engine per run
+                    (Chromium, Firefox, WebKit; ``--engine NAME`` picks some),
+                    so every test that uses ``browser`` runs once per engine,
+                    with ids like ``test_x[chromium]``
 * ``page_origins``  session: two page servers; :class:`PageOrigins` names
-* ``browser``       per test: a fresh context (fresh preflight/HTTP cache, cookies)
+* ``browser``       per test: a fresh session (fresh preflight/HTTP cache, cookies)
 * ``make_api``      per test: ``make_api(**cors_options)`` serves the standard
                     app with ``CORS(app, **cors_options)``; ``make_api(app)``
                     serves a ready-made Flask app
 * ``cors``          the implementation under test (``cors.CORS``, ``cors.cross_origin``)
 
-Without chromium or playwright the tests skip (with install instructions);
-under ``CI=true`` they fail instead.
+An engine that cannot run here (browser, driver package or display missing)
+skips its tests with install instructions; under ``CI=true`` they fail instead.
 """
 
 from __future__ import annotations
@@ -25,42 +28,41 @@ from flask import Flask
 sys.path.insert(0, os.path.dirname(__file__))  # so test modules can import browser_harness
 
 from browser_harness import (
-    CHROMIUM_ARGS,
+    ENGINES,
     Api,
     BrowserSession,
+    Engine,
     LiveServer,
     PageOrigins,
     config_warnings_ignored,
-    find_chromium,
     load_cors_impl,
     page_server_app,
     standard_app,
-    unavailable,
+    start_engine,
 )
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except Exception as exc:  # ImportError, or a broken greenlet build
-        unavailable(f"cannot import playwright ({exc!r})")
-    executable = find_chromium()
-    if executable is None:
-        unavailable("no chromium executable (looked for `chromium` on PATH and /usr/bin/chromium)")
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=60_000
+def selected_engines(config: pytest.Config) -> list[str]:
+    """The engines named by ``--engine`` (all of them by default), in ENGINES order."""
+    chosen = config.getoption("engine", default=None) or list(ENGINES)
+    return [name for name in ENGINES if name in chosen]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "engine", selected_engines(metafunc.config), indirect=True, scope="session"
         )
-    except Exception as exc:
-        playwright.stop()
-        unavailable(f"{executable} did not start: {exc}")
+
+
+@pytest.fixture(scope="session")
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """One engine, started once and stopped before the next one starts."""
+    started = start_engine(request.param)
     try:
-        yield browser
+        yield started
     finally:
-        browser.close()
-        playwright.stop()
+        started.close()
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +83,7 @@ def cors() -> Any:
 
 @pytest.fixture
 def _api_servers() -> Iterator[list[Api]]:
-    # The browser fixture depends on this one, so browser contexts are closed
+    # The browser fixture depends on this one, so browser sessions are closed
     # (and their keep-alive connections dropped) before the servers stop.
     servers: list[Api] = []
     try:
@@ -93,11 +95,11 @@ def _api_servers() -> Iterator[list[Api]]:
 
 @pytest.fixture
 def browser(
-    chromium: Any, page_origins: PageOrigins, _api_servers: list[Api]
+    engine: Engine, page_origins: PageOrigins, _api_servers: list[Api]
 ) -> Iterator[BrowserSession]:
-    context = chromium.new_context()
-    context.set_default_timeout(15_000)
-    session = BrowserSession(context, page_origins)
+    # The engine has started (it opens a session to prove it can), so a
+    # failure to open this one is a test error, never a skip.
+    session = engine.new_session(page_origins)
     try:
         yield session
     finally:
