@@ -376,6 +376,10 @@ class LiveServer:
         self._thread.join(timeout=5)
 
 
+#: The APIs being served, so each fetch can be checked against the test helpers' verdict.
+LIVE_APIS: list[Api] = []
+
+
 class Api:
     """A Flask app under test, served on 127.0.0.1 with a request log."""
 
@@ -384,6 +388,7 @@ class Api:
         self.log = RequestLog(app)
         self.server = LiveServer(self.log, name=f"api-{app.name}")
         self.port = self.server.port
+        LIVE_APIS.append(self)
 
     def url(self, path: str = "/api/data", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -407,6 +412,8 @@ class Api:
         return [h for h in self.hits(path) if not h.is_preflight]
 
     def close(self) -> None:
+        if self in LIVE_APIS:
+            LIVE_APIS.remove(self)
         self.server.close()
 
 
@@ -543,6 +550,11 @@ class BrowserSession(abc.ABC):
 
     def __init__(self, origins: PageOrigins) -> None:
         self.origins = origins
+        #: Fetches where flask_corsx.testing's verdict differed from the engine's (see
+        #: :func:`helper_disagreement`); the ``browser`` fixture fails the test on any.
+        self.disagreements: list[str] = []
+        #: Fetches the helpers' verdict was compared on.
+        self.agreements = 0
 
     # -- what each driver provides ------------------------------------------
 
@@ -586,7 +598,17 @@ class BrowserSession(abc.ABC):
         self, target: Any, url: str, *, timeout_ms: int = 10_000, **init: Any
     ) -> FetchResult:
         """``fetch()`` from a given page or frame."""
+        port = urllib.parse.urlsplit(url).port
+        apis = [api for api in LIVE_APIS if api.port == port]
+        before = len(apis[0].log.hits) if apis else 0
         raw = self.evaluate(target, FETCH_JS, {"url": url, "init": init, "timeoutMs": timeout_ms})
+        if apis:
+            new_hits = apis[0].log.hits[before:]
+            verdict = helper_disagreement(self.engine, raw["outcome"], new_hits, init)
+            if verdict is not None:
+                self.agreements += verdict == ""
+                if verdict:
+                    self.disagreements.append(f"{url} {init}: {verdict}")
         return FetchResult(
             origin=self.location_origin(target),
             url=url,
@@ -609,6 +631,57 @@ class BrowserSession(abc.ABC):
         page = self.page(self.origins.host(str(host)))
         cookie = f"{name}={value}; path=/"
         self.evaluate(page, "async (c) => { document.cookie = c; }", cookie)
+
+
+def helper_disagreement(
+    engine: str, outcome: str, hits: list[Hit], init: dict[str, Any]
+) -> str | None:
+    """Compare an engine's verdict on one fetch with flask_corsx.testing's (issue 11: the
+    helpers must be faithful). None when the fetch cannot be judged from what the server saw
+    (an error or timeout, no-cors, redirects, a response served from a cache, several
+    requests); "" when they agree; else what differs.
+
+    The helpers model Chromium with the spec's Authorization rule (FETCH-C12), which the suite
+    turns on in Chromium and Firefox. WebKit lets ``Access-Control-Allow-Headers: *`` cover
+    Authorization (measured, see BROWSER_QUIRKS), so that one check is not compared there.
+    """
+    from flask_corsx.browser import cors_check, preflight_check
+
+    if outcome not in ("allowed", "blocked") or init.get("mode") == "no-cors" or not hits:
+        return None
+    if any(hit.status is None or 300 <= hit.status < 400 for hit in hits):
+        return None
+    preflights = [hit for hit in hits if hit.is_preflight]
+    actual = [hit for hit in hits if not hit.is_preflight]
+    if len(preflights) > 1 or len(actual) > 1:
+        return None
+    credentials = init.get("credentials") == "include"
+    origin = (preflights or actual)[0].origin
+    if origin is None:
+        return None
+    model = "allowed"
+    reason = ""
+    if preflights:
+        hit = preflights[0]
+        unsafe = [name for name in (hit.acrh or "").split(",") if name]
+        verdict = preflight_check(
+            hit.status or 0, hit.response_headers, origin, hit.acrm or "", unsafe, credentials
+        )
+        if not verdict.passes:
+            if engine == "webkit" and verdict.check == "FETCH-H6":
+                return None  # WebKit: "*" covers Authorization (measured)
+            model, reason = "blocked", f"{verdict.check} {verdict.chromium}"
+        elif not actual:
+            return None  # the engine stopped for a reason the server cannot see
+    if model == "allowed":
+        if not actual:
+            return None
+        verdict = cors_check(actual[0].response_headers, origin, credentials)
+        if not verdict.passes:
+            model, reason = "blocked", f"{verdict.check} {verdict.chromium}"
+    if model == outcome:
+        return ""
+    return f"{engine} says {outcome}, flask_corsx.testing says {model} {reason}".rstrip()
 
 
 # --------------------------------------------------------------------------

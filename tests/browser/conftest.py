@@ -104,6 +104,24 @@ def browser(
         yield session
     finally:
         session.close()
+    # Every fetch the test made was also judged by flask_corsx.testing's checks (issue 11):
+    # they must agree with the real engine.
+    VERDICTS_COMPARED[session.engine] = VERDICTS_COMPARED.get(session.engine, 0) + (
+        session.agreements
+    )
+    assert session.disagreements == [], session.disagreements
+
+
+#: Engine -> fetches on which flask_corsx.testing's verdict agreed with the engine's.
+VERDICTS_COMPARED: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if VERDICTS_COMPARED:
+        counts = ", ".join(f"{engine} {n}" for engine, n in sorted(VERDICTS_COMPARED.items()))
+        terminalreporter.write_line(
+            f"browser verdicts that flask_corsx.testing predicted exactly: {counts}"
+        )
 
 
 @pytest.fixture
