@@ -220,10 +220,24 @@ def start_wsgi(
         # gunicorn's master listens before its workers have imported the app: ask until a
         # worker answers, so the first measured request does not pay for start-up.
         wait_http(server.base + "/__ready", proc, timeout, log)
+        if kind.startswith("gunicorn"):
+            wait_workers(server, workers, timeout)
     except BaseException:
         server.stop()
         raise
     return server
+
+
+def wait_workers(server: ServerProcess, workers: int, timeout: float) -> None:
+    """Wait until gunicorn's master has forked all its workers (they start one by one)."""
+    deadline = time.monotonic() + timeout
+    while len(server.worker_pids()) < workers or server.worker_pids() == [server.proc.pid]:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{workers} workers did not start:\n{tail(server.log)}")
+        time.sleep(0.05)
+    # Each worker imports the app after the fork; give each a request to answer first.
+    for _ in range(workers * 4):
+        wait_http(server.base + "/__ready", server.proc, timeout, server.log)
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
