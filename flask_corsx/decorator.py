@@ -140,7 +140,7 @@ def _add_headers(
         return response
     if not policy.intercept_exceptions and environ.get(ENVIRON_EXCEPTION):
         # The decorator owns this view: mark it so an app-wide CORS() does not step in.
-        setattr(response, RESPONSE_MARKER, True)
+        setattr(response, RESPONSE_MARKER, {})
         return response
     # With automatic_options=False the view answered a preflight itself: decide() sees the
     # Access-Control-Request-Method and adds the preflight headers to its response.

@@ -14,12 +14,14 @@ from .errors import CORSConfigError, Problem
 from .policy import CORSPolicy
 from .wiring import (
     ENVIRON_EXCEPTION,
+    RESPONSE_MARKER,
     AppState,
     apply_decision,
     decide,
     decorator_policy,
     get_state,
     inspect_response,
+    remove_strays,
 )
 
 
@@ -113,6 +115,12 @@ def install_hooks(app: Flask, state: AppState) -> None:
         return response
 
     def add_headers(response: Response) -> Response:
+        written = getattr(response, RESPONSE_MARKER, None)
+        if written is not None:
+            # Our headers went on earlier (a preflight answer, a decorated view); this hook
+            # runs after every other one, so it can take back what they added since.
+            remove_strays(response, written)
+            return response
         facts = inspect_response(response)
         if facts is None:
             return response
@@ -139,8 +147,13 @@ def install_hooks(app: Flask, state: AppState) -> None:
     funcs.insert(0, answer_preflight)
     # Flask also runs after_request hooks on responses from error handlers (404, 405, abort(),
     # unhandled exceptions), which is how error responses get their headers: no patching of
-    # Flask's exception handling is needed.
+    # Flask's exception handling is needed. It runs app hooks last-registered-first, after the
+    # blueprints' hooks; put ours at the start of the list so it runs after every other hook
+    # and sees (and owns) every CORS header they set, wherever they were registered.
     app.after_request(add_headers)
+    after = app.after_request_funcs[None]
+    after.remove(add_headers)
+    after.insert(0, add_headers)
     got_request_exception.connect(note_exception, app, weak=False)
 
 

@@ -26,6 +26,9 @@ from .defaults import (
     ACAPN,
     ACEH,
     ACMA,
+    ACRH,
+    ACRM,
+    ACRPN,
     MAX_METHOD_LENGTH,
     MAX_REQUEST_HEADERS_LENGTH,
     SAFELISTED_METHODS,
@@ -66,14 +69,21 @@ class Decision(NamedTuple):
     """What to do with one response.
 
     ``headers`` are to be *set* (each replaces any value already there, so there is exactly one
-    of each, FETCH-I6); do not mutate it, it may be shared. ``vary_origin`` asks for ``Origin``
-    to be appended to the response's Vary header (FETCH-O2/O3).
+    of each, FETCH-I6); do not mutate it, it may be shared. ``vary`` lists the request headers
+    the answer depended on, comma-joined (``"Origin"``; on preflights also the
+    ``Access-Control-Request-*`` headers it echoes), to be merged into the response's Vary
+    header (FETCH-O2/O3); ``""`` when nothing is due.
     """
 
     headers: Mapping[str, str]
-    vary_origin: bool
+    vary: str
     preflight: bool
     refusals: Refusal
+
+    @property
+    def vary_origin(self) -> bool:
+        """Whether ``Origin`` is among the Vary tokens."""
+        return self.vary.startswith("Origin")
 
 
 _NO_HEADERS: Mapping[str, str] = {}
@@ -130,6 +140,15 @@ class CORSPolicy:
         # FETCH-O1/O2: Vary: Origin unless every response carries the same Allow-Origin.
         constant = self.wildcard and self.always_send
         self.vary_origin = self.vary_header and not constant
+        vary = "Origin" if self.vary_origin else ""
+        # A preflight answer echoes the requested header names and (for methods="*", or a
+        # "patch" the browser did not upper-case) the requested method, so a shared cache
+        # that keys preflights by URL and Origin alone would hand one request's answer to
+        # another; say what it depends on (Fetch's HTTP-cache partitioning, FETCH-O3).
+        preflight_vary = [ACRM, ACRH] if self.vary_header else []
+        if self.vary_header and self.allow_private_network:
+            preflight_vary.append(ACRPN)
+        self._preflight_vary = ", ".join(([vary] if vary else []) + preflight_vary)
 
         actual: dict[str, str] = {}
         if self.expose_headers:
@@ -147,7 +166,6 @@ class CORSPolicy:
         # flask-cors lists the allowed methods sorted; so do we (stable, cache friendly).
         self._methods_value = ", ".join(sorted(self.methods))
 
-        vary = self.vary_origin
         self._serial = new_serial()
         self._refused_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_NOT_ALLOWED)
         self._malformed_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_MALFORMED)
@@ -203,7 +221,7 @@ class CORSPolicy:
         headers = {ACAO: origin}
         if self._actual_extra:
             headers.update(self._actual_extra)
-        return Decision(headers, self.vary_origin, False, Refusal.NONE)
+        return Decision(headers, self._refused_origin.vary, False, Refusal.NONE)
 
     def preflight(
         self,
@@ -216,10 +234,12 @@ class CORSPolicy:
         if origin is None:
             # Browsers always send Origin on preflights (FETCH-A3); without it this is not one
             # we can answer, but it is harmless to give it what a plain request would get.
-            return Decision(self._no_origin.headers, self.vary_origin, True, Refusal.NONE)
+            return Decision(self._no_origin.headers, self._no_origin.vary, True, Refusal.NONE)
         if not self.wildcard and not self.origins.allows(origin):
+            # Refused whatever was requested: the answer depends on the Origin alone.
             refused = self._refusal_for(origin)
-            return Decision(_NO_HEADERS, self.vary_origin, True, refused.refusals)
+            return Decision(_NO_HEADERS, refused.vary, True, refused.refusals)
+        vary = self._preflight_vary
 
         headers: dict[str, str] = {ACAO: "*" if self.wildcard else origin}
         refusals = Refusal.NONE
@@ -234,7 +254,7 @@ class CORSPolicy:
             # fails the browser's method check (FETCH-H5); we do the same.
             if self.supports_credentials:
                 headers[ACAC] = "true"
-            return Decision(headers, self.vary_origin, True, refusals)
+            return Decision(headers, vary, True, refusals)
 
         headers[ACAM] = methods_value
         if request_headers is not None:
@@ -249,7 +269,7 @@ class CORSPolicy:
                 headers[ACAPN] = "true"
             else:
                 refusals |= Refusal.PRIVATE_NETWORK_NOT_ALLOWED
-        return Decision(headers, self.vary_origin, True, refusals)
+        return Decision(headers, vary, True, refusals)
 
     def _refusal_for(self, origin: str) -> Decision:
         # Only refused requests pay for telling "malformed" from "not allowed".

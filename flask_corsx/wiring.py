@@ -5,6 +5,7 @@ response headers. Shared by the extension and the decorator.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("flask_corsx")
 
 EXTENSION_KEY = "corsx"
-#: Set on a response once CORS headers were decided for it, so no second hook redoes the work.
+#: Set on a response once CORS headers were decided for it, so no second hook redoes the work:
+#: the headers written (a mapping, maybe empty), which later hooks may not add to.
 RESPONSE_MARKER = "_flask_corsx_done"
 #: Set in the WSGI environ when the response comes from an exception (for intercept_exceptions).
 ENVIRON_EXCEPTION = "flask_corsx.exception"
@@ -117,14 +119,26 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision
     return decision
 
 
+#: Response headers flask_corsx owns once it writes a response's CORS headers: a stray one set
+#: by a view or another hook (an after_request that adds "Access-Control-Allow-Credentials:
+#: true", say) would otherwise combine with our reflected Origin into a grant the policy never
+#: made. Access-Control-Allow-Origin itself is not here: a response that has one already is left
+#: to the code that set it (see inspect_response).
+_OWNED_PREFIX = "access-control-allow-"
+_OWNED_NAMES = frozenset({"access-control-expose-headers", "access-control-max-age"})
+
+
 class ResponseFacts(NamedTuple):
     #: The response's Vary values joined, "" when there is none.
     vary: str
-    #: Whether some Access-Control-* header is there already (which we must replace, not add).
-    has_cors_headers: bool
+    #: How many Vary lines there are (caches such as nginx honour only the last one).
+    vary_lines: int
+    #: Lower-cased names of the CORS response headers already there, which we replace or
+    #: remove (never duplicate, FETCH-I6).
+    cors_names: tuple[str, ...]
 
 
-_NO_FACTS = ResponseFacts("", False)
+_NO_FACTS = ResponseFacts("", 0, ())
 
 
 def inspect_response(response: Response) -> ResponseFacts | None:
@@ -133,28 +147,31 @@ def inspect_response(response: Response) -> ResponseFacts | None:
     A response is left alone when our headers are on it already, or when a view (or an upstream
     library) set Access-Control-Allow-Origin itself: that code owns the CORS headers, and adding
     ours would duplicate them and fail the browser's check (FETCH-I6). Otherwise the Vary
-    facts are returned for :func:`apply_decision`. One loop over the few header tuples is
-    cheaper than asking Werkzeug's Headers about each name.
+    facts and the CORS headers to replace are returned for :func:`apply_decision`. One loop over
+    the few header tuples is cheaper than asking Werkzeug's Headers about each name.
     """
-    if getattr(response, RESPONSE_MARKER, False):
+    if getattr(response, RESPONSE_MARKER, None) is not None:
         return None
     if not isinstance(response.headers, Headers):
         # Some libraries (OAuthlib integrations among them) replace the headers with a plain
         # dict; make them a Headers again so they can be read and extended safely.
         response.headers = Headers(response.headers)
     vary = ""
-    has_cors_headers = False
+    vary_lines = 0
+    cors_names: tuple[str, ...] = ()
     for name, value in response.headers:
         lowered = name.lower()
         if lowered == "vary":
             vary = f"{vary}, {value}" if vary else value
+            vary_lines += 1
         elif lowered.startswith("access-control-"):
             if lowered == "access-control-allow-origin":
                 return None
-            has_cors_headers = True
-    if not vary and not has_cors_headers:
+            if lowered.startswith(_OWNED_PREFIX) or lowered in _OWNED_NAMES:
+                cors_names += (lowered,)
+    if not vary_lines and not cors_names:
         return _NO_FACTS
-    return ResponseFacts(vary, has_cors_headers)
+    return ResponseFacts(vary, vary_lines, cors_names)
 
 
 def apply_decision(
@@ -166,25 +183,64 @@ def apply_decision(
         not tell us to leave alone (or on a response we just made).
     """
     headers = response.headers
-    if facts.has_cors_headers:
-        # Replace, so each header stays single (FETCH-I6); item assignment scans for the old one.
-        for name, value in decision.headers.items():
+    if facts.cors_names:
+        # The response already has CORS headers from elsewhere. Ours replace them, so each
+        # stays single (FETCH-I6), and any the policy would not send are removed: they are not
+        # part of the grant it made.
+        ours = decision.headers
+        keep = _lowered_names(ours)
+        for name in facts.cors_names:
+            if name not in keep:
+                del headers[name]
+        for name, value in ours.items():
             headers[name] = value
     else:
         # Nothing to replace: Headers.add is a third of the cost of item assignment.
         for name, value in decision.headers.items():
             headers.add(name, value)
-    if decision.vary_origin:
-        add_vary_origin(headers, facts.vary)
-    setattr(response, RESPONSE_MARKER, True)
+    if decision.vary:
+        merge_vary(headers, decision.vary, facts)
+    setattr(response, RESPONSE_MARKER, decision.headers)
 
 
-def add_vary_origin(headers: Headers, existing: str) -> None:
-    """Append ``Origin`` to Vary, keeping what is there and never duplicating (FETCH-O3)."""
-    if not existing:
-        headers.add("Vary", "Origin")
+def remove_strays(response: Response, written: Mapping[str, str]) -> None:
+    """Remove the CORS headers that code running after :func:`apply_decision` added.
+
+    The app's final hook calls this on responses whose headers were written earlier (a
+    preflight answered before the view, a decorated view): an ``after_request`` that sets
+    ``Access-Control-Allow-Credentials: true`` must not turn a reflected Origin into a
+    credentialed grant the policy never made.
+    """
+    keep = _lowered_names(written)
+    strays = {
+        lowered
+        for name, _ in response.headers
+        if (lowered := name.lower()).startswith(_OWNED_PREFIX) or lowered in _OWNED_NAMES
+    }
+    strays -= keep
+    if "access-control-allow-origin" in strays:
+        return  # a later hook set Allow-Origin itself: like a view that does, it owns the set
+    for name in strays:
+        del response.headers[name]
+
+
+def _lowered_names(headers: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(name.lower() for name in headers)
+
+
+def merge_vary(headers: Headers, tokens: str, facts: ResponseFacts) -> None:
+    """Add ``tokens`` to Vary, keeping what is there, never duplicating (FETCH-O3), on one line.
+
+    A shared cache such as nginx reads only the last of several Vary lines, so when the
+    response has more than one they are joined into one.
+    """
+    if not facts.vary_lines:
+        headers.add("Vary", tokens)
         return
-    tokens = {token.strip().lower() for token in existing.split(",")}
-    if "origin" in tokens or "*" in tokens:
+    existing = facts.vary
+    present = {token.strip().lower() for token in existing.split(",")}
+    if "*" in present:
         return
-    headers["Vary"] = f"{existing}, Origin"
+    missing = [token for token in tokens.split(", ") if token.lower() not in present]
+    if missing or facts.vary_lines > 1:
+        headers["Vary"] = ", ".join([existing, *missing])
