@@ -156,8 +156,8 @@ def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSO
     targets: list[str] = []
     for kind in servers:
         out.append(f"### {kind} ({CONNECTIONS[kind]} connections)\n")
-        out.append("| scenario | contestant | req/s | × bare | p50 ms | × bare | p99 ms | × bare "
-                   "| bad | errors |")
+        out.append("| scenario | contestant | req/s | vs bare | p50 ms | vs bare | p99 ms "
+                   "| vs bare | bad | errors |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for scenario in scenarios:
             for contestant in CONTESTANTS:
@@ -193,7 +193,7 @@ def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSO
         out.append("")
     out.append(f"Targets for flask_corsx: req/s at least {TARGET_RPS:.0%} of bare, p99 at most "
                f"{TARGET_P99:.2f}x bare, same run.\n")
-    out.append("| server | scenario | req/s × bare | p99 × bare | target |")
+    out.append("| server | scenario | req/s vs bare | p99 vs bare | target |")
     out.append("|---|---|---:|---:|---|")
     out.extend(targets)
     out.append("")
