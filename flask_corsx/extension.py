@@ -14,6 +14,7 @@ from .errors import CORSConfigError, Problem
 from .policy import CORSPolicy
 from .wiring import (
     ENVIRON_EXCEPTION,
+    EXTENSION_KEY,
     RESPONSE_MARKER,
     AppState,
     apply_decision,
@@ -136,9 +137,6 @@ def install_hooks(app: Flask, state: AppState) -> None:
         apply_decision(response, decide(policy, environ, req.method), facts)
         return response
 
-    def note_exception(sender: Flask, **extra: Any) -> None:
-        cast(Any, request).environ[ENVIRON_EXCEPTION] = True
-
     app.before_request(answer_preflight)
     # Flask runs before_request hooks in registration order; move ours to the front so a hook
     # registered earlier (authentication, rate limits) never sees a preflight.
@@ -154,7 +152,17 @@ def install_hooks(app: Flask, state: AppState) -> None:
     after = app.after_request_funcs[None]
     after.remove(add_headers)
     after.insert(0, add_headers)
-    got_request_exception.connect(note_exception, app, weak=False)
+
+
+def _note_exception(sender: Flask, **extra: Any) -> None:
+    """Flag a request whose response comes from an unhandled exception (intercept_exceptions)."""
+    if EXTENSION_KEY in sender.extensions:
+        cast(Any, request).environ[ENVIRON_EXCEPTION] = True
+
+
+# One receiver for every app, connected once: a receiver per app, held strongly by the signal,
+# would keep each app's closure alive for good (seams finding 6: app factories in test suites).
+got_request_exception.connect(_note_exception)
 
 
 def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSPolicy | None:

@@ -12,8 +12,13 @@ When several rules match, the most specific wins: literal paths first, then more
 pattern first, then the longer pattern first, then the rule declared first. That is flask-cors
 6's order (CVE-2024-6839) with a deterministic tie-break.
 
-The path is the one Werkzeug already percent-decoded once; it is not decoded again, ``+`` stays
-``+``, and dot segments are resolved before matching (CVE-2020-25032).
+A literal path also covers its other trailing-slash spelling (``/api/admin`` covers
+``/api/admin/``), which Werkzeug routes to the same view when ``strict_slashes`` is off.
+
+The path is the one Werkzeug already percent-decoded once; it is not decoded again and ``+``
+stays ``+``. A path with dot segments is governed by a rule only when the path as sent (which
+is what Werkzeug routes) and the path with its dots resolved (CVE-2020-25032) pick the same
+rule; otherwise by none.
 """
 
 from __future__ import annotations
@@ -115,10 +120,20 @@ class ResourceTable(Generic[T]):
         self._all: _Rule[T] | None = None
         regexes: list[_Rule[T]] = []
         # Rules are sorted, so the first rule seen for a key is the one that wins.
+        literals = [rule for rule in compiled if rule.kind == "exact"]
+        for rule in literals:
+            self._exact.setdefault(rule.text, rule.value)
+        # A literal path also covers its other trailing-slash spelling: with strict_slashes off
+        # Werkzeug routes "/api/admin/" to the "/api/admin" view, which must not then fall to a
+        # laxer "/api/*" rule (seams finding 5). A rule written for that spelling still wins.
+        for rule in literals:
+            if rule.text != "/":
+                other = rule.text[:-1] if rule.text.endswith("/") else rule.text + "/"
+                self._exact.setdefault(other, rule.value)
         for rule in compiled:
             if rule.kind == "exact":
-                self._exact.setdefault(rule.text, rule.value)
-            elif rule.kind == "subtree":
+                continue
+            if rule.kind == "subtree":
                 self._subtree.setdefault(rule.base, rule)
             elif rule.kind == "under":
                 self._under.setdefault(rule.base, rule)
@@ -145,12 +160,20 @@ class ResourceTable(Generic[T]):
         cached = MEMO.get(key, MISSING)
         if cached is not MISSING:
             return cached  # type: ignore[no-any-return]
-        if "/." in path:
-            path = remove_dot_segments(path)
+        value = self._lookup(path)
+        # Werkzeug routes the path as sent ("/api/admin/../users" reaches the admin view, with
+        # sub="../users"), while a browser would have resolved the dots. The rule must hold
+        # for both readings, or none applies: a traversal can then never borrow a laxer rule
+        # (seams finding 1), nor cover a path that no rule covers (CVE-2020-25032).
+        if "/." in path and self._lookup(remove_dot_segments(path)) is not value:
+            value = None
+        remember(key, value)
+        return value
+
+    def _lookup(self, path: str) -> T | None:
         value = self._exact.get(path)
         if value is None:
             value = self._scan(path)
-        remember(key, value)
         return value
 
     def _scan(self, path: str) -> T | None:

@@ -6,8 +6,11 @@ laxer answer than the configuration says.
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import pytest
-from flask import Flask, Response
+from flask import Blueprint, Flask, Response
 from flask.testing import FlaskClient
 from helpers import get, preflight
 
@@ -124,3 +127,166 @@ def test_finding3_credentialed_policy_keeps_its_own_credentials_header(
     CORS(app, origins=[ADMIN], supports_credentials=True)
     assert get(client, "/", origin=ADMIN).headers.getlist(ACAC) == ["true"]
     assert ACAC not in get(client, "/", origin=EVIL).headers
+
+
+# -- finding 1: dot segments pick a laxer rule ---------------------------------------------------
+
+
+def _admin_api(credentialed_partner: bool = False) -> Flask:
+    app = Flask(__name__)
+
+    @app.route("/api/<path:p>")
+    def public(p: str) -> str:
+        return f"public {p}"
+
+    @app.route("/api/admin/<path:sub>")
+    def admin(sub: str) -> str:
+        return f"admin {sub}"
+
+    public_rule: dict[str, object] = {"origins": "*"}
+    if credentialed_partner:
+        public_rule = {"origins": [PARTNER], "supports_credentials": True}
+    CORS(
+        app,
+        resources={"/api/*": public_rule, "/api/admin/*": {"origins": [ADMIN]}},
+    )
+    return app
+
+
+@pytest.mark.parametrize("path", ["/api/admin/..%2fusers", "/api/admin/%2e%2e%2fusers"])
+def test_finding1_dot_segments_never_borrow_the_public_rule(path: str) -> None:
+    client = _admin_api().test_client()
+    response = get(client, path, origin=EVIL)
+    assert response.get_data(as_text=True) == "admin ../users"  # Werkzeug routed it to admin
+    assert ACAO not in response.headers
+    answer = preflight(client, path, origin=EVIL, method="PUT")
+    assert ACAO not in answer.headers
+
+
+def test_finding1_partner_never_reads_admin_data_with_credentials() -> None:
+    client = _admin_api(credentialed_partner=True).test_client()
+    response = get(client, "/api/admin/..%2fusers", origin=PARTNER)
+    assert response.get_data(as_text=True) == "admin ../users"
+    assert ACAO not in response.headers and ACAC not in response.headers
+
+
+def test_finding1_admin_rule_still_answers_its_own_origin_on_plain_paths() -> None:
+    client = _admin_api().test_client()
+    assert get(client, "/api/admin/users", origin=ADMIN).headers[ACAO] == ADMIN
+    assert ACAO not in get(client, "/api/admin/users", origin=EVIL).headers
+    assert get(client, "/api/users", origin=EVIL).headers[ACAO] == EVIL
+
+
+def test_finding1_two_plain_converters() -> None:
+    app = Flask(__name__)
+
+    @app.route("/api/<a>/<b>")
+    def two(a: str, b: str) -> str:
+        return f"{a}/{b}"
+
+    CORS(app, resources={"/api/*": {"origins": "*"}, "/api/admin/*": {"origins": [ADMIN]}})
+    # "/api/admin/..%2fx" has two segments for Werkzeug: a="admin", b="../x" (".." + "/x").
+    response = get(app.test_client(), "/api/admin/..%2fx", origin=EVIL)
+    assert ACAO not in response.headers
+
+
+def test_finding1_through_a_blueprint() -> None:
+    app = Flask(__name__)
+    bp = Blueprint("api", __name__, url_prefix="/api")
+
+    @bp.route("/<path:p>")
+    def public(p: str) -> str:
+        return "public"
+
+    @bp.route("/admin/<path:sub>")
+    def admin(sub: str) -> str:
+        return "admin"
+
+    CORS(bp, resources={"/api/*": {"origins": "*"}, "/api/admin/*": {"origins": [ADMIN]}})
+    app.register_blueprint(bp)
+    response = get(app.test_client(), "/api/admin/..%2fusers", origin=EVIL)
+    assert response.get_data(as_text=True) == "admin"
+    assert ACAO not in response.headers
+
+
+def test_finding1_traversal_into_uncovered_path_still_gets_nothing() -> None:
+    # CVE-2020-25032 stays fixed.
+    app = Flask(__name__)
+
+    @app.route("/api/<path:p>")
+    def api(p: str) -> str:
+        return p
+
+    CORS(app, resources={"/api/*": {}})
+    assert ACAO not in get(app.test_client(), "/api/..%2fsecret", origin=EVIL).headers
+
+
+# -- finding 5: a trailing slash escapes a literal rule ------------------------------------------
+
+
+def _slashes_app(strict_on_app: bool) -> Flask:
+    app = Flask(__name__)
+    if strict_on_app:
+        app.url_map.strict_slashes = False
+
+    @app.route("/api/<path:p>")
+    def public(p: str) -> str:
+        return "public"
+
+    @app.route("/api/admin", strict_slashes=False if not strict_on_app else None)
+    def admin() -> str:
+        return "admin"
+
+    CORS(app, resources={"/api/*": {"origins": "*"}, "/api/admin": {"origins": [ADMIN]}})
+    return app
+
+
+@pytest.mark.parametrize("strict_on_app", [True, False], ids=["url_map", "route"])
+def test_finding5_trailing_slash_stays_under_the_literal_rule(strict_on_app: bool) -> None:
+    client = _slashes_app(strict_on_app).test_client()
+    for path in ("/api/admin", "/api/admin/"):
+        response = get(client, path, origin=EVIL)
+        assert response.get_data(as_text=True) == "admin", path
+        assert ACAO not in response.headers, path
+        assert get(client, path, origin=ADMIN).headers[ACAO] == ADMIN, path
+
+
+def test_finding5_a_rule_for_the_slashed_spelling_wins_over_the_alias() -> None:
+    from flask_corsx.resources import ResourceTable
+
+    table = ResourceTable([("/a", "plain"), ("/a/", "slashed"), ("/b/", "b")])
+    assert (table.match("/a"), table.match("/a/"), table.match("/b")) == ("plain", "slashed", "b")
+
+
+# -- finding 6: app factories leak -----------------------------------------------------------------
+
+
+def test_finding6_app_factories_leave_nothing_behind() -> None:
+    from flask import got_request_exception
+
+    def factory() -> Flask:
+        app = Flask(__name__)
+        CORS(app)
+        return app
+
+    factory()
+    gc.collect()
+    receivers = len(got_request_exception.receivers)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(500):
+        factory()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(got_request_exception.receivers) == receivers
+    assert grown < 50_000, grown  # was ~500 bytes per app, 250 KB here
+
+
+def test_finding6_exception_flag_still_reaches_intercept_exceptions_false(
+    app: Flask, client: FlaskClient
+) -> None:
+    CORS(app, intercept_exceptions=False)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert ACAO not in get(client, "/boom").headers
+    assert get(client, "/", origin=EVIL).headers[ACAO] == EVIL
