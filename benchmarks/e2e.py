@@ -71,8 +71,8 @@ def run_wrk(base: str, scenario: str, contestant: str, seconds: float, connectio
     })
     env.update(extra_env or {})
     path = "/mix/items" if scenario == "mix" else "/api/items"
-    cmd = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s", "--latency",
-           "-s", str(LUA), base + path]
+    cmd = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
+           "--latency", "-s", str(LUA), base + path]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
                           timeout=seconds + 30, check=False)
     for line in proc.stdout.splitlines():

@@ -6,8 +6,9 @@ All three have the same routes and the same view, which echoes the request's Ori
 was for (it cannot otherwise match responses to requests).
 
 * ``/api/items``: two allowed origins (``ORIGIN`` and an admin origin), GET/PUT/POST;
-* ``/mix/items``: ``MIX_ALLOWED`` allowed origins ``https://app<k>.example.com``, k < 1000;
-  the load generator sends those and many distinct refused ones.
+* ``/mix/<anything>``: ``MIX_ALLOWED`` allowed origins ``https://app<k>.example.com``,
+  k < 1000; the load generator sends those and many distinct refused ones (and the soak a
+  new path with every request).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def create_app() -> Flask:
         return "ok"
 
     @app.route("/api/items", methods=["GET", "PUT", "POST"])
-    @app.route("/mix/items", methods=["GET", "PUT", "POST"], endpoint="mix_items")
-    def items() -> Any:
+    @app.route("/mix/<path:rest>", methods=["GET", "PUT", "POST"], endpoint="mix_items")
+    def items(rest: str = "") -> Any:
         resp = jsonify({"items": [1, 2, 3]})
         resp.headers["X-Echo-Origin"] = request.headers.get("Origin", "")
         return resp

@@ -101,7 +101,7 @@ function response(status, headers, body)
   local acao = h["access-control-allow-origin"]
   if mode == "flood" then
     -- Hostile origins are never allowed: no CORS header, but Vary: Origin (FETCH-R1, O2).
-    if status ~= 200 and status ~= 404 then return fail("status", status, "") end
+    if status ~= 200 then return fail("status", status, "") end
     if acao ~= nil then return fail("acao", status, acao) end
     if cors and not has_token(h["vary"], "Origin") then return fail("vary", status, "") end
     return
