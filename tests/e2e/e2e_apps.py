@@ -60,7 +60,9 @@ def proxy_app() -> Flask:
         resp.headers[EXPOSED] = key
         return resp
 
-    apply_cors(app, origins=list(ALLOWED), expose_headers=[EXPOSED], max_age=600)
+    origins = os.environ.get("CORSX_E2E_ORIGINS")  # the browser test's page origins
+    apply_cors(app, origins=origins.split() if origins else list(ALLOWED),
+               expose_headers=[EXPOSED], max_age=600)
     return app
 
 
