@@ -34,11 +34,13 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=20, help="warm-up flood seconds")
     parser.add_argument("--rss-bound-kib", type=int, default=4096)
     parser.add_argument("--latency-tolerance", type=float, default=0.10)
+    parser.add_argument("--impl", default="flask_corsx", choices=["flask_corsx", "bare"],
+                        help="bare: flood plain Flask instead, as a control")
     parser.add_argument("--json", help="also write the figures as JSON to this path")
     args = parser.parse_args()
     result = flood.run_flood(seconds=args.seconds, max_hostile=args.max_hostile,
                              segments=args.segments, warmup_seconds=args.warmup,
-                             log=sys.stderr)
+                             impl=args.impl, log=sys.stderr)
     print(result.summary())
     problems = flood.check(result, latency_tolerance=args.latency_tolerance,
                            rss_bound_kib=args.rss_bound_kib)

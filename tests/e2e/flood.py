@@ -162,8 +162,8 @@ def timed_get(port: int, origin: str) -> tuple[int, bytes]:
     return elapsed, b"".join(chunks).split(b"\r\n\r\n", 1)[0]
 
 
-def alternating_probe(a: ServerProcess, b: ServerProcess,
-                      requests: int) -> tuple[float, float, list[str]]:
+def alternating_probe(a: ServerProcess, b: ServerProcess, requests: int,
+                      cors: bool = True) -> tuple[float, float, list[str]]:
     """Legitimate GETs, one at a time, alternating a, b, b, a, ...: each pair is sent within
     a millisecond, so whatever else the machine does hits both alike. The median latency (us)
     of each, and what was wrong with any response (status, Allow-Origin, Vary)."""
@@ -174,18 +174,21 @@ def alternating_probe(a: ServerProcess, b: ServerProcess,
         for server in ((a, b) if i % 2 == 0 else (b, a)):
             elapsed, head = timed_get(server.port, LEGIT_ORIGIN)
             times[server.port].append(elapsed)
-            lowered = head.lower()
-            if not (head.startswith(b"HTTP/1.1 200") and expected in lowered.split(b"\r\n")
-                    and b"vary: origin" in lowered):
+            lines = head.lower().split(b"\r\n")
+            if not cors:
+                if not head.startswith(b"HTTP/1.1 200"):
+                    wrong.append(f"GET to :{server.port}: {head[:300]!r}")
+            elif not (head.startswith(b"HTTP/1.1 200") and expected in lines
+                      and b"vary: origin" in lines):
                 wrong.append(f"legitimate GET to :{server.port}: {head[:300]!r}")
     return (statistics.median(times[a.port]) / 1000, statistics.median(times[b.port]) / 1000,
             wrong)
 
 
-def start_app() -> ServerProcess:
+def start_app(impl: str) -> ServerProcess:
     return start_wsgi(
         "gunicorn-sync", "e2e_app:create_app", workers=2,
-        env={"CORSX_E2E_IMPL": "flask_corsx", "PYTHONPATH": str(BENCHMARKS)},
+        env={"CORSX_E2E_IMPL": impl, "PYTHONPATH": str(BENCHMARKS)},
     )
 
 
@@ -197,16 +200,21 @@ def run_flood(
     warmup_seconds: float,
     probe_requests: int = 1000,
     connections: int = 8,
+    impl: str = "flask_corsx",
     log: Any = None,
 ) -> FloodResult:
-    """Flood for about ``seconds`` in all (or until ``max_hostile`` requests), in segments."""
+    """Flood for about ``seconds`` in all (or until ``max_hostile`` requests), in segments.
+
+    ``impl="bare"`` floods plain Flask instead (a control: what the flood does to a server
+    with no CORS at all); the response check then expects no CORS headers.
+    """
 
     def say(text: str) -> None:
         if log is not None:
             print(text, file=log, flush=True)
 
     started = time.monotonic()
-    flooded = start_app()
+    flooded = start_app(impl)
     twin: ServerProcess | None = None
     sampler: RssSampler | None = None
     totals = {"bad": 0, "errors": 0, "requests": 0}
@@ -221,21 +229,22 @@ def run_flood(
 
     def paired_probe() -> tuple[float, float]:
         assert twin is not None
-        flooded_p50, twin_p50, wrong = alternating_probe(flooded, twin, probe_requests)
+        flooded_p50, twin_p50, wrong = alternating_probe(flooded, twin, probe_requests,
+                                                         cors=impl != "bare")
         if wrong:
             totals["bad"] += len(wrong)
             account({"bad": 0, "errors": 0, "first_bad": wrong[0]})
         return flooded_p50, twin_p50
 
     try:
-        twin = start_app()
+        twin = start_app(impl)
         workers = flooded.worker_pids()
-        alternating_probe(flooded, twin, 200)  # both warm on the legitimate path
+        alternating_probe(flooded, twin, 200, cors=impl != "bare")  # both warm up
         before, before_twin = paired_probe()
         say(f"before the flood: legitimate p50 {before:.0f} us (twin {before_twin:.0f} us)")
 
         def flood(run_seconds: float, seed: str) -> dict[str, Any]:
-            result = _run_wrk(flooded.base, "flood", "flask_corsx", run_seconds, connections,
+            result = _run_wrk(flooded.base, "flood", impl, run_seconds, connections,
                               extra_env={"CORSX_WRK_SEED": seed})
             account(result)
             totals["requests"] += result["requests"]
