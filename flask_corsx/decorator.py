@@ -19,7 +19,10 @@ from .wiring import (
     apply_decision,
     decide,
     decorator_policy,
+    get_state,
     inspect_response,
+    is_preflight,
+    preflight_endpoint,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,9 +65,12 @@ def cross_origin(view: F | None = None, /, **options: Any) -> F | Callable[[F], 
             )
         return cross_origin()(view)
     precheck(options, table=False)
-    spec = DecoratorSpec(dict(options), options.get("automatic_options", True) is not False)
+    automatic_options = options.get("automatic_options", True) is not False
 
     def decorator(view: F) -> F:
+        spec = DecoratorSpec(
+            dict(options), automatic_options, getattr(view, "__qualname__", repr(view))
+        )
         wrapper: Callable[..., Any]
         if inspect.iscoroutinefunction(view):
 
@@ -101,8 +107,14 @@ def _before_view(spec: DecoratorSpec) -> Response | None:
     """Answer a preflight without the view, or arrange for headers on the view's response."""
     app = cast(Any, current_app)._get_current_object()
     req = cast(Any, request)._get_current_object()
-    policy = decorator_policy(app, spec)
     environ = req.environ
+    if is_preflight(req):
+        target = preflight_endpoint(app, req)
+        if target != req.endpoint:
+            return _answer_for_another_view(app, req, target)
+    policy = decorator_policy(app, spec)
+    if policy is None:
+        return _without_cors(app, req, spec)
     # The route was registered at decoration time, from the keyword alone (the app config is
     # not known then); use that same decision here, so a CORS_AUTOMATIC_OPTIONS key can never
     # hand OPTIONS requests to a view whose route only took them because of us.
@@ -114,6 +126,38 @@ def _before_view(spec: DecoratorSpec) -> Response | None:
     # runs it in process_response for those too), so 403s and 500s get the same headers.
     after_this_request(partial(_add_headers, policy, environ, req.method))
     return None
+
+
+def _answer_for_another_view(app: Any, req: Any, target: str | None) -> Response:
+    """Answer a preflight that Werkzeug routed to this view although another view (or none)
+    serves the method it asks about (seams finding 2).
+
+    Only the serving view's own decorator may grant it. An app-wide ``CORS()`` has answered
+    before the view was reached if its rules cover the path; so without such a decorator the
+    answer carries no CORS headers, and the browser does not send the real request.
+    """
+    response: Response = app.make_default_options_response()
+    spec = get_state(app).decorated_endpoints(app).get(target) if target else None
+    policy = decorator_policy(app, spec) if spec is not None else None
+    if policy is None:
+        setattr(response, RESPONSE_MARKER, {})
+    else:
+        apply_decision(response, decide(policy, req.environ, "OPTIONS"))
+    return response
+
+
+def _without_cors(app: Any, req: Any, spec: DecoratorSpec) -> Response | None:
+    """For a view whose policy is invalid: the view runs (or OPTIONS is answered) as if it
+    were not decorated, and nothing adds CORS headers to its responses."""
+    after_this_request(_mark_without_cors)
+    if req.method == "OPTIONS" and spec.automatic_options:
+        return cast(Response, app.make_default_options_response())
+    return None
+
+
+def _mark_without_cors(response: Response) -> Response:
+    setattr(response, RESPONSE_MARKER, {})
+    return response
 
 
 def _run(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:

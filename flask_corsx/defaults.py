@@ -69,6 +69,10 @@ FIREFOX_MAX_AGE_CAP = 86400
 #: Longest Origin value we look at. Real origins are a scheme, a host of at most 253
 #: characters and a port; anything longer is junk or an attack and is never reflected.
 MAX_ORIGIN_LENGTH = 2048
+#: Longest Origin a real browser can send: a scheme (32 characters is generous), "://", a host
+#: of at most 253 characters and ":" with a five-digit port. User regexes only ever see Origin
+#: values up to this length, so a backtracking pattern cannot be fed kilobytes.
+MAX_REAL_ORIGIN_LENGTH = 32 + 3 + 253 + 6
 #: Longest Access-Control-Request-Headers value we parse (FETCH-C9 lists are short).
 MAX_REQUEST_HEADERS_LENGTH = 8192
 #: Longest Access-Control-Request-Method value we look at.

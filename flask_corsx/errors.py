@@ -11,22 +11,27 @@ import importlib.util
 import os
 import sys
 import warnings
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 #: Every code we emit, with a short title. Codes are never reused or renumbered.
 CODES: dict[str, str] = {
     "corsx.E001": "unknown option",
     "corsx.E002": "wrong type",
     "corsx.E003": "invalid regular expression",
-    "corsx.E004": "origin that no browser sends",
-    "corsx.E005": "header name that is not a valid token",
-    "corsx.E006": "method that is not a valid token",
+    "corsx.E004": "origin that no browser sends (retired: now W012 or W013)",
+    "corsx.E005": "header name that is not a valid token (retired: now W016)",
+    "corsx.E006": "method that is not a valid token (retired: now W017)",
     "corsx.E007": "invalid max_age",
     "corsx.E008": "any origin with credentials",
     "corsx.E009": "send_wildcard with credentials",
     "corsx.E010": "expose_headers '*' with credentials",
     "corsx.E011": "CORS(blueprint) after the blueprint was registered",
-    "corsx.E012": "invalid resource path",
+    "corsx.E012": "invalid resource path (retired: now W019)",
+    "corsx.E013": "the null origin with credentials",
+    "corsx.E014": "wildcard under a public suffix with credentials",
+    "corsx.E015": "sloppy origin pattern with credentials",
     "corsx.W001": "max_age above what browsers honour",
     "corsx.W002": "forbidden method allowed",
     "corsx.W003": "forbidden request header allowed",
@@ -37,6 +42,15 @@ CODES: dict[str, str] = {
     "corsx.W008": "forbidden response header exposed",
     "corsx.W009": "unknown CORS_ config key",
     "corsx.W010": "wildcard under a public suffix",
+    "corsx.W011": "CORS_ config key set to None",
+    "corsx.W012": "origin without a scheme",
+    "corsx.W013": "origin that can never match, ignored",
+    "corsx.W014": "sloppy origin pattern",
+    "corsx.W015": "resource pattern configured by two CORS(app) calls",
+    "corsx.W016": "header name that is not a valid token, ignored",
+    "corsx.W017": "method that is not a valid token, ignored",
+    "corsx.W018": "decorator allows any origin under a restricted policy (logged)",
+    "corsx.W019": "resource path that can never match, ignored",
 }
 
 
@@ -102,6 +116,68 @@ def warn(problem: Problem) -> None:
     warnings.warn(f"flask_corsx: {problem}", CORSConfigWarning, stacklevel=level)
 
 
+#: Most entries one grouped warning lists by value.
+_LISTED = 10
+
+#: id(config) -> (weak reference to it, the warnings given for it already).
+_GIVEN: dict[int, tuple[weakref.ref[Any], set[tuple[str, str, str]]]] = {}
+
+
+def emit_warnings(problems: list[Problem], scope: object = None) -> None:
+    """Emit the warnings of one configuration: one warning per code and option, listing
+    every entry it concerns (a thousand regex origins make one W007, not a thousand).
+
+    :param scope: the app config the configuration came from. A warning already given for
+        it (by ``CORS(app)``) is not given again for each blueprint and decorator that
+        inherits the same values.
+    """
+    given = _given_for(scope)
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for problem in problems:
+        key = (problem.code, problem.option, repr(problem.value))
+        if key in given:
+            continue
+        given.add(key)
+        group = groups.setdefault((problem.code, problem.option), [])
+        if all(repr(p.value) != key[2] for p in group):
+            group.append(problem)
+    for group in groups.values():
+        warn(group[0] if len(group) == 1 else _grouped(group))
+
+
+def _grouped(group: list[Problem]) -> Problem:
+    first = group[0]
+    values = [p.value for p in group[:_LISTED]]
+    more = f" (and {len(group) - _LISTED} more)" if len(group) > _LISTED else ""
+    return Problem(
+        first.code,
+        first.option,
+        values,
+        f"{len(group)} entries{more}: the first {first.message}",
+        first.hint,
+    )
+
+
+def _given_for(scope: object) -> set[tuple[str, str, str]]:
+    if scope is None:
+        return set()
+    entry = _GIVEN.get(id(scope))
+    if entry is not None and entry[0]() is scope:
+        return entry[1]
+    key = id(scope)
+
+    def forget(_ref: weakref.ref[Any]) -> None:
+        _GIVEN.pop(key, None)
+
+    try:
+        ref = weakref.ref(scope, forget)
+    except TypeError:  # a plain dict: nothing to remember it by
+        return set()
+    given: set[tuple[str, str, str]] = set()
+    _GIVEN[key] = (ref, given)
+    return given
+
+
 def _package_dir(module: str) -> str:
     spec = importlib.util.find_spec(module)
     origin = spec.origin if spec is not None and spec.origin else module
@@ -109,3 +185,6 @@ def _package_dir(module: str) -> str:
 
 
 _OWN_PREFIXES = (os.path.dirname(__file__) + os.sep, _package_dir("flask"))
+
+#: Codes no configuration produces any more; kept so they are never reused.
+RETIRED_CODES = frozenset({"corsx.E004", "corsx.E005", "corsx.E006", "corsx.E012"})

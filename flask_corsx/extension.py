@@ -10,7 +10,7 @@ from flask.wrappers import Response
 
 from .config import build_resource_table, precheck
 from .defaults import ENVIRON_ACRM
-from .errors import CORSConfigError, Problem
+from .errors import CORSConfigError, Problem, warn
 from .policy import CORSPolicy
 from .wiring import (
     ENVIRON_EXCEPTION,
@@ -18,10 +18,14 @@ from .wiring import (
     RESPONSE_MARKER,
     AppState,
     apply_decision,
+    blueprint_chain,
     decide,
     decorator_policy,
     get_state,
     inspect_response,
+    is_preflight,
+    path_policy,
+    preflight_endpoint,
     remove_strays,
 )
 
@@ -62,7 +66,24 @@ class CORS:
             _init_blueprint(app, merged)
         else:
             state = get_state(app)
-            state.app_table = build_resource_table(app.config, merged)
+            table = build_resource_table(app.config, merged)
+            state.app_options.append(merged)
+            if state.app_table is not None:
+                # A second CORS(app) adds its resources, as flask-cors's second hook does.
+                table, dropped = state.app_table.extended_by(table)
+                if dropped:
+                    state.duplicate_patterns.extend(dropped)
+                    warn(
+                        Problem(
+                            "corsx.W015",
+                            "resources",
+                            dropped,
+                            "were configured by an earlier CORS(app) call already; the "
+                            "earlier configuration is kept for them.",
+                            "configure each resource pattern once, in one CORS(app) call.",
+                        )
+                    )
+            state.app_table = table
             install_hooks(app, state)
 
 
@@ -87,6 +108,7 @@ def _init_blueprint(blueprint: Blueprint, options: dict[str, Any]) -> None:
         state = get_state(app)
         name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
         state.blueprint_tables[name] = build_resource_table(app.config, options)
+        state.blueprint_options[name] = options
         install_hooks(app, state)
 
     blueprint.record(on_register)
@@ -169,25 +191,22 @@ def _policy_for(app: Flask, state: AppState, req: Any, preflight: bool) -> CORSP
     """The policy that covers this request: decorator, then blueprints (innermost first), then
     the app's resources."""
     decorated = state.decorated_endpoints(app)
-    if decorated:
-        spec = decorated.get(req.endpoint)
-        if spec is not None:
-            policy = decorator_policy(app, spec)
-            # automatic_options=False: the view answers OPTIONS itself, and the decorator adds
-            # the headers to whatever it returns. For other responses that did not come from
-            # the decorated view (a before_request hook answered, or an error was raised before
-            # the view ran), the decorator's policy applies.
-            if preflight and not spec.automatic_options:
-                return None
-            return policy
-    path = req.path
-    if state.blueprint_tables:
-        for name in req.blueprints:
-            table = state.blueprint_tables.get(name)
-            if table is not None:
-                matched = table.match(path)
-                if matched is not None:
-                    return matched
-    if state.app_table is not None:
-        return state.app_table.match(path)
-    return None
+    if not decorated and not state.blueprint_tables:
+        # Only the app's path rules: no view can make a difference (the common, fast case).
+        return None if state.app_table is None else state.app_table.match(req.path)
+    endpoint, blueprints = req.endpoint, req.blueprints
+    if is_preflight(req):
+        # Decided by the view that will serve the requested method, not by the one Werkzeug
+        # routed the OPTIONS to (seams finding 2).
+        endpoint = preflight_endpoint(app, req)
+        blueprints = blueprint_chain(endpoint)
+    spec = decorated.get(endpoint) if decorated else None
+    if spec is not None:
+        # automatic_options=False: the view answers OPTIONS itself, and the decorator adds
+        # the headers to whatever it returns. For other responses that did not come from
+        # the decorated view (a before_request hook answered, or an error was raised before
+        # the view ran), the decorator's policy applies.
+        if preflight and not spec.automatic_options and endpoint == req.endpoint:
+            return None
+        return decorator_policy(app, spec)  # None if invalid: no CORS for that view
+    return path_policy(state, blueprints, req.path)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from re import Pattern
 
-from .defaults import MAX_ORIGIN_LENGTH
+from .defaults import MAX_ORIGIN_LENGTH, MAX_REAL_ORIGIN_LENGTH
 from .memo import MEMO, new_serial, remember
 
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
@@ -55,9 +55,11 @@ def looks_like_regex(text: str) -> bool:
 def is_plausible_origin(value: str) -> bool:
     """Whether a request's Origin value may be echoed back into a response header.
 
-    A browser's Origin is ``null`` or ``scheme://host[:port]`` in printable ASCII without spaces
-    or commas. Anything else (CR/LF, NUL, non-ASCII, lists, 100 KB of junk) is refused, not
-    reflected. These are C-speed string methods: no regex on the hot path.
+    Browsers send ``null`` or ``scheme://host[:port]``; test suites (flask-cors's own docs
+    among them) often send ``www.example.com``. Any header-safe value is treated as an origin
+    string: printable ASCII without spaces or commas, within the length cap. Anything else
+    (CR/LF, NUL, other control characters, non-ASCII, lists, 100 KB of junk) is refused and
+    never reflected. These are C-speed string methods: no regex on the hot path.
     """
     return (
         len(value) <= MAX_ORIGIN_LENGTH
@@ -65,8 +67,7 @@ def is_plausible_origin(value: str) -> bool:
         and value.isprintable()
         and " " not in value
         and "," not in value
-        # scheme://host[:port] has exactly the two slashes of "://": no path, ever.
-        and (("://" in value and value.count("/") == 2) or value == "null")
+        and value != ""
     )
 
 
@@ -347,6 +348,12 @@ class OriginMatcher:
             parts = _split_request_origin(lowered)
             if parts is not None and self._match_wildcards(*parts):
                 return True
+        if len(origin) > MAX_REAL_ORIGIN_LENGTH:
+            return False  # no browser sends it; and no user regex is ever fed kilobytes
+        if origin.count("/") != (2 if "://" in origin else 0):
+            # A path is never part of an origin: "https://evil.net/.example.com" must not
+            # satisfy r"https://.*\.example\.com".
+            return False
         return any(regex.fullmatch(origin) for regex in self.regexes)
 
     def _match_wildcards(self, scheme: str, host: str, port: str | None) -> bool:
@@ -367,3 +374,29 @@ class OriginMatcher:
                 return True
             dot = host.find(".", dot + 1)
         return False
+
+
+#: Regex spellings of the wildcard forms, for hints: ``http://localhost:.*`` says
+#: ``http://localhost:*``, ``https://.*\.example\.com`` says ``https://*.example.com``.
+_REGEX_PORT = re.compile(r"(?P<base>.+?):(?:\.\*|\.\+|\\d\+|\\d\*|\[0-9\]\+|\[0-9\]\*)")
+_REGEX_SUBDOMAIN = re.compile(r"(?P<scheme>https?)://(?:\.\*|\.\+|\(\.\*\\\.\)\?)\\\.(?P<rest>.+)")
+
+
+def wildcard_form(regex_text: str) -> str | None:
+    """The wildcard pattern a simple origin regex spells, if it has one (for hints)."""
+    text = regex_text.strip("^$")
+    port = ""
+    m = _REGEX_PORT.fullmatch(text)
+    if m is not None:
+        text, port = m.group("base"), ":*"
+    m = _REGEX_SUBDOMAIN.fullmatch(text)
+    if m is not None:
+        text = f"{m.group('scheme')}://*.{m.group('rest')}"
+    candidate = text.replace("\\.", ".") + port
+    if candidate == regex_text:
+        return None
+    try:
+        parse_config_origin(candidate)
+    except OriginSyntaxError:
+        return None
+    return candidate

@@ -127,6 +127,9 @@ class CORSPolicy:
     automatic_options: bool
     #: The options this policy was built from, for introspection and debugging.
     options: Mapping[str, object] = field(default_factory=dict)
+    #: Where each option's value came from: "resource", "keyword", a ``CORS_*`` key or
+    #: "default" (for explanations).
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._prebuild()
@@ -300,8 +303,9 @@ class CORSPolicy:
         """The Access-Control-Allow-Headers value for a requested list, and any refusals.
 
         FETCH-C9/S12: browsers send lower-case, sorted, comma-joined names, but intermediaries
-        may add spaces, duplicates or empty elements, so parse leniently. Names that are not
-        tokens are refused, never echoed. Allowed names are echoed back explicitly (never
+        may add spaces, duplicates or empty elements, so parse leniently; each allowed name is
+        echoed once, as the request spelled it. Names that are not tokens are refused, never
+        echoed. Allowed names are echoed back explicitly (never
         ``*``), which also covers ``Authorization`` (FETCH-C12).
         """
         if len(raw) > MAX_REQUEST_HEADERS_LENGTH:
@@ -311,14 +315,17 @@ class CORSPolicy:
         seen: set[str] = set()
         rule = self.headers
         for part in raw.split(","):
-            name = part.strip(" \t").lower()
+            spelled = part.strip(" \t")
+            name = spelled.lower()
             if not name or name in seen:
                 continue
             seen.add(name)
             if not is_token(name):
                 refusals |= Refusal.HEADERS_MALFORMED
             elif rule.allows(name):
-                allowed.append(name)
+                # Header names are case-insensitive (FETCH-K1), but test suites compare the
+                # echo with what they sent: keep the request's spelling, as flask-cors does.
+                allowed.append(spelled)
             else:
                 refusals |= Refusal.HEADERS_NOT_ALLOWED
         allowed.sort()

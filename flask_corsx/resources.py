@@ -6,7 +6,8 @@ A rule's path pattern is one of:
 * a subtree (``/api/*``): ``/api`` and everything under ``/api/``, never ``/apikeys``;
   ``/api/.*`` is everything under ``/api/``; ``*`` and ``/*`` are every path;
 * a regular expression (a compiled :class:`re.Pattern`, or a string with regex syntax), matched
-  against the *whole* path, case-sensitively.
+  from the start of the path as flask-cors does (``r"/api*"`` covers ``/api/users``),
+  case-sensitively; ``<regex>/*`` means the regex's paths and everything under them.
 
 When several rules match, the most specific wins: literal paths first, then more ``/`` in the
 pattern first, then the longer pattern first, then the rule declared first. That is flask-cors
@@ -56,8 +57,16 @@ PathPattern = Union[str, "Pattern[str]"]
 
 
 def compile_path_pattern(pattern: PathPattern) -> tuple[str, str, Pattern[str] | None]:
-    """Classify a path pattern: returns (kind, base, regex). Raises :class:`re.error`."""
+    """Classify a path pattern: returns (kind, base, regex). Raises :class:`re.error`.
+
+    A regex is matched from the start of the path, as flask-cors does (``re.match``), so
+    ``r"/api*"`` and ``re.compile("/v1")`` cover ``/api/users`` and ``/v1/x``. The one
+    exception is the ``X/*`` idiom, which means X and everything under ``X/``, never a
+    sibling such as ``/apikeys`` for ``/api/*`` (the documented fix): it gets an end anchor.
+    """
     if isinstance(pattern, re.Pattern):
+        if pattern.pattern.endswith("/*"):
+            return "regex", "", _subtree_regex(pattern.pattern[:-2], pattern.flags)
         return "regex", "", pattern
     text = pattern
     if text in _EVERYTHING:
@@ -70,8 +79,18 @@ def compile_path_pattern(pattern: PathPattern) -> tuple[str, str, Pattern[str] |
         return "under", text[:-3], None
     if text.endswith("/*"):
         # The idiom everyone writes: "<pattern>/*" means the pattern and everything under it.
-        return "regex", "", re.compile(f"(?:{text[:-2]})(?:/.*)?", re.DOTALL)
+        return "regex", "", _subtree_regex(text[:-2], 0)
     return "regex", "", re.compile(text, re.DOTALL)
+
+
+def _subtree_regex(base: str, flags: int) -> Pattern[str]:
+    return re.compile(f"(?:{base})(?:/.*)?\\Z", flags | re.DOTALL)
+
+
+def _pattern_key(pattern: PathPattern) -> tuple[str, int]:
+    if isinstance(pattern, re.Pattern):
+        return pattern.pattern, pattern.flags
+    return pattern, -1
 
 
 def _sort_key(text: str, kind: str, index: int) -> tuple[int, int, int, int]:
@@ -106,6 +125,8 @@ class ResourceTable(Generic[T]):
     """
 
     def __init__(self, rules: list[tuple[PathPattern, T]]) -> None:
+        #: The rules as given, in declaration order.
+        self.entries: tuple[tuple[PathPattern, T], ...] = tuple(rules)
         compiled: list[_Rule[T]] = []
         for index, (pattern, value) in enumerate(rules):
             kind, base, regex = compile_path_pattern(pattern)
@@ -114,7 +135,7 @@ class ResourceTable(Generic[T]):
         compiled.sort(key=lambda rule: rule.sort_key)
         self.rules: tuple[_Rule[T], ...] = tuple(compiled)
 
-        self._exact: dict[str, T] = {}
+        self._exact: dict[str, _Rule[T]] = {}
         self._subtree: dict[str, _Rule[T]] = {}
         self._under: dict[str, _Rule[T]] = {}
         self._all: _Rule[T] | None = None
@@ -122,14 +143,14 @@ class ResourceTable(Generic[T]):
         # Rules are sorted, so the first rule seen for a key is the one that wins.
         literals = [rule for rule in compiled if rule.kind == "exact"]
         for rule in literals:
-            self._exact.setdefault(rule.text, rule.value)
+            self._exact.setdefault(rule.text, rule)
         # A literal path also covers its other trailing-slash spelling: with strict_slashes off
         # Werkzeug routes "/api/admin/" to the "/api/admin" view, which must not then fall to a
         # laxer "/api/*" rule (seams finding 5). A rule written for that spelling still wins.
         for rule in literals:
             if rule.text != "/":
                 other = rule.text[:-1] if rule.text.endswith("/") else rule.text + "/"
-                self._exact.setdefault(other, rule.value)
+                self._exact.setdefault(other, rule)
         for rule in compiled:
             if rule.kind == "exact":
                 continue
@@ -151,6 +172,17 @@ class ResourceTable(Generic[T]):
         # hit instead of a walk over the path's ancestors and any regexes.
         self._serial = new_serial()
 
+    def extended_by(self, later: ResourceTable[T]) -> tuple[ResourceTable[T], list[str]]:
+        """This table's rules followed by ``later``'s, for a second ``CORS(app)`` call.
+
+        Where both configure the same pattern, this (the earlier) table's rule is kept; the
+        patterns dropped from ``later`` are returned, for a warning.
+        """
+        known = {_pattern_key(pattern) for pattern, _ in self.entries}
+        added = [entry for entry in later.entries if _pattern_key(entry[0]) not in known]
+        dropped = [_pattern_key(p)[0] for p, _ in later.entries if _pattern_key(p) in known]
+        return ResourceTable([*self.entries, *added]), dropped
+
     def match(self, path: str) -> T | None:
         """The value of the most specific rule covering ``path``, or None."""
         if self.only_rule is not None:
@@ -160,23 +192,37 @@ class ResourceTable(Generic[T]):
         cached = MEMO.get(key, MISSING)
         if cached is not MISSING:
             return cached  # type: ignore[no-any-return]
-        value = self._lookup(path)
+        rule = self._governing(path)
+        value = None if rule is None else rule.value
+        remember(key, value)
+        return value
+
+    def rule_for(self, path: str) -> str | None:
+        """The pattern of the rule that governs ``path`` (as written), for explanations."""
+        rule = self._governing(path)
+        return None if rule is None else rule.text
+
+    def _governing(self, path: str) -> _Rule[T] | None:
+        rule = self._lookup(path)
         # Werkzeug routes the path as sent ("/api/admin/../users" reaches the admin view, with
         # sub="../users"), while a browser would have resolved the dots. The rule must hold
         # for both readings, or none applies: a traversal can then never borrow a laxer rule
         # (seams finding 1), nor cover a path that no rule covers (CVE-2020-25032).
-        if "/." in path and self._lookup(remove_dot_segments(path)) is not value:
-            value = None
-        remember(key, value)
-        return value
+        if "/." in path:
+            resolved = self._lookup(remove_dot_segments(path))
+            if (None if resolved is None else resolved.value) is not (
+                None if rule is None else rule.value
+            ):
+                return None
+        return rule
 
-    def _lookup(self, path: str) -> T | None:
-        value = self._exact.get(path)
-        if value is None:
-            value = self._scan(path)
-        return value
+    def _lookup(self, path: str) -> _Rule[T] | None:
+        rule = self._exact.get(path)
+        if rule is None:
+            rule = self._scan(path)
+        return rule
 
-    def _scan(self, path: str) -> T | None:
+    def _scan(self, path: str) -> _Rule[T] | None:
         best = self._all
         if self._subtree or self._under:
             # "/a/b/c" is covered by subtree rules on "/a/b/c", "/a/b", "/a" and "" (root).
@@ -198,7 +244,7 @@ class ResourceTable(Generic[T]):
         for rule in self._regexes:
             if best is not None and best.sort_key < rule.sort_key:
                 break
-            if rule.regex is not None and rule.regex.fullmatch(path):
+            if rule.regex is not None and rule.regex.match(path):
                 best = rule
                 break
-        return None if best is None else best.value
+        return best

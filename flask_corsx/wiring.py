@@ -10,20 +10,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 
-from .config import build_policy, resolve_options
+from .config import build_policy, option_sources, resolve_options
 from .defaults import (
     ENVIRON_ACRH,
     ENVIRON_ACRM,
     ENVIRON_ACRPN,
     ENVIRON_ORIGIN,
+    MAX_METHOD_LENGTH,
 )
-from .policy import CORSPolicy, Decision, explain
+from .errors import CORSConfigError
+from .policy import CORSPolicy, Decision, explain, is_token
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
     from flask import Flask
-    from flask.wrappers import Response
+    from flask.wrappers import Request, Response
 
 log = logging.getLogger("flask_corsx")
 
@@ -43,6 +46,8 @@ class DecoratorSpec:
 
     options: dict[str, Any]
     automatic_options: bool
+    #: The decorated view's qualified name, for messages.
+    view_name: str = "?"
 
 
 @dataclass(eq=False)
@@ -56,8 +61,14 @@ class AppState:
     #: Registered blueprint name (dotted for nested ones) -> its table.
     blueprint_tables: dict[str, ResourceTable[CORSPolicy]] = field(default_factory=dict)
     #: Decorator specs compiled against this app's config.
-    decorator_policies: dict[DecoratorSpec, CORSPolicy] = field(default_factory=dict)
+    decorator_policies: dict[DecoratorSpec, CORSPolicy | None] = field(default_factory=dict)
     hooks_installed: bool = False
+    #: The options of each CORS(app) call and each blueprint registration, in order, kept for
+    #: ``flask cors check`` (which validates them again and reports every problem).
+    app_options: list[dict[str, Any]] = field(default_factory=list)
+    blueprint_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Resource patterns that a later CORS(app) call configured again (W015).
+    duplicate_patterns: list[str] = field(default_factory=list)
     #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
     #: after it), so undecorated requests skip the view look-up.
     decorated: dict[str, DecoratorSpec] | None = None
@@ -70,7 +81,45 @@ class AppState:
                 for endpoint, view in app.view_functions.items()
                 if (spec := getattr(view, VIEW_ATTRIBUTE, None)) is not None
             }
+            for message in widening_decorators(app, self, decorated):
+                # Logged, not warnings.warn(): this runs inside the first request, where a
+                # test suite's "warnings are errors" must not turn it into a 500.
+                log.warning("%s", message)
         return decorated
+
+
+def widening_decorators(
+    app: Flask, state: AppState, decorated: dict[str, DecoratorSpec]
+) -> list[str]:
+    """Decorated views that allow any origin under an app or blueprint policy that lists its
+    origins (corsx.W018): usually a bare ``@cross_origin()`` left over from a tutorial."""
+    messages = []
+    for endpoint, spec in decorated.items():
+        policy = decorator_policy(app, spec)
+        if policy is None or not policy.origins.any_origin:
+            continue
+        for rule in app.url_map.iter_rules(endpoint):
+            scope = path_policy(state, blueprint_chain(endpoint), rule.rule)
+            if scope is not None and not scope.origins.any_origin:
+                messages.append(
+                    f"flask_corsx: @cross_origin on view {endpoint!r} allows any origin, "
+                    f"while the app's CORS policy for {rule.rule!r} allows only "
+                    f"{scope.options.get('origins')!r}; the decorator wins for that view. "
+                    "Fix: give the decorator origins=[...], or remove it. [corsx.W018]"
+                )
+                break
+    return messages
+
+
+def path_policy(state: AppState, blueprints: list[str], path: str) -> CORSPolicy | None:
+    """The blueprint or app resource policy for a path (the decorator left aside)."""
+    for name in blueprints:
+        table = state.blueprint_tables.get(name)
+        if table is not None:
+            matched = table.match(path)
+            if matched is not None:
+                return matched
+    return None if state.app_table is None else state.app_table.match(path)
 
 
 def get_state(app: Flask) -> AppState:
@@ -80,16 +129,77 @@ def get_state(app: Flask) -> AppState:
     return state
 
 
-def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy:
-    """The policy of one decorator on one app: its options over the app's ``CORS_*`` config."""
+def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
+    """The policy of one decorator on one app: its options over the app's ``CORS_*`` config.
+
+    None when the app config makes them invalid (say ``CORS_MAX_AGE = -1``), which only the
+    first request can reveal: the view then answers without CORS headers, and the problem is
+    logged at ERROR once. A configuration problem is never a 500.
+    """
     state = get_state(app)
-    policy = state.decorator_policies.get(spec)
-    if policy is None:
+    if spec in state.decorator_policies:
+        return state.decorator_policies[spec]
+    if state.decorated is None:
+        # The app's first decorated request: look at all decorated views once (which may
+        # compile this one's policy too).
+        state.decorated_endpoints(app)
+        if spec in state.decorator_policies:
+            return state.decorator_policies[spec]
+    policy: CORSPolicy | None
+    try:
         # Two threads may both build it on the first requests; they build equal policies and
         # the dict assignment is atomic, so no lock is needed.
-        policy = build_policy(resolve_options(app.config, spec.options))
-        state.decorator_policies[spec] = policy
+        options = resolve_options(app.config, spec.options)
+        policy = build_policy(options, config=app.config, kwargs=spec.options)
+        policy.sources = option_sources(app.config, spec.options)
+    except CORSConfigError as exc:
+        log.error(
+            "CORS is off for view %s: its @cross_origin options together with the app config "
+            "are invalid. %s",
+            spec.view_name,
+            exc,
+        )
+        policy = None
+    state.decorator_policies[spec] = policy
     return policy
+
+
+def is_preflight(req: Request) -> bool:
+    """FETCH-A2: a preflight is an OPTIONS request *with* Access-Control-Request-Method."""
+    return req.method == "OPTIONS" and ENVIRON_ACRM in req.environ
+
+
+def preflight_endpoint(app: Flask, req: Request) -> str | None:
+    """The endpoint that will serve the method a preflight asks about, or None if none does.
+
+    Werkzeug routes the OPTIONS request itself to the first rule for its URL, which may belong
+    to another view than the one the real request will run (``GET /item`` decorated, ``DELETE
+    /item`` elsewhere): the preflight must be decided by the policy of the view that runs.
+    Called only when decorators or blueprints could make that policy differ from the path's.
+    """
+    method = req.environ.get(ENVIRON_ACRM, "")
+    if len(method) > MAX_METHOD_LENGTH or not is_token(method):
+        return None
+    adapter = app.create_url_adapter(req)
+    if adapter is None:
+        return None
+    try:
+        rule, _ = adapter.match(method=method, return_rule=True)
+    except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
+        return None
+    endpoint: str = rule.endpoint
+    return endpoint
+
+
+def blueprint_chain(endpoint: str | None) -> list[str]:
+    """The registered blueprint names of an endpoint, innermost first (like
+    :attr:`flask.Request.blueprints`): ``"a.b.view"`` -> ``["a.b", "a"]``."""
+    names: list[str] = []
+    name = endpoint.rpartition(".")[0] if endpoint else ""
+    while name:
+        names.append(name)
+        name = name.rpartition(".")[0]
+    return names
 
 
 def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision:

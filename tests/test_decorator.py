@@ -43,7 +43,7 @@ def dec_app() -> Flask:
     def boom() -> str:
         raise RuntimeError("boom")
 
-    @app.route("/manual", methods=["GET", "OPTIONS"])
+    @app.route("/manual", methods=["GET", "PUT", "OPTIONS"])
     @cross_origin(origins=[ORIGIN], automatic_options=False)
     def manual() -> Response:
         calls.append("manual")

@@ -7,7 +7,7 @@ from flask import Flask, Response, abort, jsonify
 from flask.testing import FlaskClient
 from helpers import ORIGIN, get, preflight, vary_tokens
 
-from flask_corsx import CORS
+from flask_corsx import CORS, CORSConfigWarning
 from flask_corsx.defaults import ACAC, ACAH, ACAM, ACAO, ACMA
 
 
@@ -236,10 +236,17 @@ def test_repeated_origin_headers_are_not_reflected(app: Flask, client: FlaskClie
     assert ACAO not in response.headers
 
 
-def test_second_cors_call_replaces_the_first(app: Flask, client: FlaskClient) -> None:
+def test_second_cors_call_keeps_the_first_for_the_same_pattern(
+    app: Flask, client: FlaskClient
+) -> None:
+    # Issue 10 item 6: calls accumulate; a pattern both configure keeps the first, with W015.
     CORS(app, origins=["https://first.example"])
-    CORS(app, origins=[ORIGIN])
-    assert get(client).headers.getlist(ACAO) == [ORIGIN]
+    with pytest.warns(CORSConfigWarning, match="W015"):
+        CORS(app, origins=[ORIGIN])
+    assert get(client, origin="https://first.example").headers.getlist(ACAO) == [
+        "https://first.example"
+    ]
+    assert ACAO not in get(client).headers
     assert len(app.after_request_funcs[None]) == 1  # hooks installed once
 
 

@@ -1,12 +1,16 @@
 """Side by side with flask-cors: the same configuration gives the same observable headers.
 
-Every difference allowed here is a documented deviation (docs/migration.md): Vary is sent in
-more cases (FETCH-O2), and a request without Origin never gets an allow-list entry
-(flask-cors #338).
+Every difference allowed here is a numbered item of docs/migration.md: Vary is sent in more
+cases (item 21, FETCH-O2), and a request without Origin never gets an allow-list entry (item
+22, flask-cors #338). The shapes of issue 10 (scheme-less Origins, ``/api*``, a compiled
+``/api/*``, two ``CORS(app)`` calls, overridden top-level credentials, entries that never
+match, header case) are in the grid too.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from typing import Any, Callable
 
 import flask_cors
@@ -34,6 +38,16 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "always-send-off": {"always_send": False},
     "vary-off": {"vary_header": False, "origins": [A, B]},
     "resources": {"resources": {r"/api/.*": {"origins": [A]}, r"/.*": {"origins": [B]}}},
+    # Issue 10 shapes.
+    "prefix-regex": {"resources": {r"/api*": {"origins": [A]}}},
+    "compiled-subtree": {"resources": {re.compile("/api/*"): {"origins": [A]}}},
+    "overridden-credentials": {
+        "resources": {r"/*": {"origins": A}},
+        "supports_credentials": True,
+    },
+    "dead-entry": {"origins": ["https://a.example/", B]},
+    "scheme-less-config": {"origins": ["www.example.com", A]},
+    "regex-scheme-less": {"origins": [r".*\.example\.com"]},
 }
 
 REQUESTS: dict[str, dict[str, Any]] = {
@@ -45,6 +59,14 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "preflight-delete": {"method": "OPTIONS", "origin": A, "acrm": "DELETE"},
     "preflight-refused": {"method": "OPTIONS", "origin": C, "acrm": "PUT"},
     "options-plain": {"method": "OPTIONS", "origin": A},
+    "get-scheme-less": {"method": "GET", "origin": "www.example.com"},
+    "preflight-scheme-less": {"method": "OPTIONS", "origin": "www.example.com", "acrm": "PUT"},
+    "preflight-header-case": {
+        "method": "OPTIONS",
+        "origin": A,
+        "acrm": "PUT",
+        "acrh": "X-A, Content-Type",
+    },
 }
 
 
@@ -59,7 +81,10 @@ def build(cors: Callable[..., Any], options: dict[str, Any]) -> Flask:
     def other() -> str:
         return "other"
 
-    cors(app, **options)
+    with warnings.catch_warnings():
+        # flask_corsx warns about some of these shapes; the warnings are tested elsewhere.
+        warnings.simplefilter("ignore")
+        cors(app, **options)
     return app
 
 
@@ -83,7 +108,8 @@ def comparable(response: TestResponse) -> dict[str, Any]:
         ACMA: headers.get(ACMA),
         # Lists compared as sets of names: order and spacing carry no meaning (FETCH-H3).
         ACAM: _names(headers.get(ACAM)),
-        ACAH: {name.lower() for name in _names(headers.get(ACAH))},
+        # Header names as the request spelled them (issue 10 item 10), in any order.
+        ACAH: _names(headers.get(ACAH)),
         "status": response.status_code,
     }
 
@@ -112,3 +138,55 @@ def test_same_headers_as_flask_cors(config_name: str, request_name: str, path: s
         assert our_vary  # we may add Vary where flask-cors forgets it, never drop it
     if options.get("vary_header") is False:
         assert not our_vary
+
+
+def test_two_cors_calls_with_distinct_patterns_match_flask_cors() -> None:
+    def twice(cors: Callable[..., Any]) -> Flask:
+        app = build(lambda app: None, {})
+        cors(app, resources={r"/api/*": {"origins": [A]}})
+        cors(app, resources={r"/other": {"origins": [B]}})
+        return app
+
+    for path in ("/api/data", "/other"):
+        for origin in (A, B, C):
+            request = {"method": "GET", "origin": origin}
+            theirs = send(twice(flask_cors.CORS), path, request)
+            ours = send(twice(flask_corsx.CORS), path, request)
+            assert comparable(ours) == comparable(theirs), (path, origin)
+
+
+def test_two_cors_calls_on_one_pattern_documented_difference() -> None:
+    # migration.md item 39: flask-cors runs one hook per call, so either call's origins pass;
+    # flask_corsx keeps the first call's rule for a pattern both configure, and warns (W015).
+    def twice(cors: Callable[..., Any]) -> Flask:
+        app = build(lambda app: None, {})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cors(app, resources={r"/api/*": {"origins": [A]}})
+            cors(app, resources={r"/api/*": {"origins": [B]}})
+        return app
+
+    theirs, ours = twice(flask_cors.CORS), twice(flask_corsx.CORS)
+    request_a, request_b = {"method": "GET", "origin": A}, {"method": "GET", "origin": B}
+    assert send(theirs, "/api/data", request_a).headers.getlist(ACAO) == [A]
+    assert send(theirs, "/api/data", request_b).headers.getlist(ACAO) == [B]
+    assert send(ours, "/api/data", request_a).headers.getlist(ACAO) == [A]
+    assert send(ours, "/api/data", request_b).headers.getlist(ACAO) == []
+
+
+def test_compiled_subtree_sibling_documented_difference() -> None:
+    # migration.md item 11: "/api/*" means /api and what is under /api/; flask-cors's prefix
+    # match also covers the sibling /apikeys. Every other path is covered by both.
+    def with_sibling(cors: Callable[..., Any]) -> Flask:
+        app = build(lambda app: None, {})
+
+        @app.route("/apikeys")
+        def apikeys() -> str:
+            return "keys"
+
+        cors(app, resources={re.compile("/api/*"): {"origins": [A]}})
+        return app
+
+    request = {"method": "GET", "origin": A}
+    assert send(with_sibling(flask_cors.CORS), "/apikeys", request).headers.getlist(ACAO) == [A]
+    assert send(with_sibling(flask_corsx.CORS), "/apikeys", request).headers.getlist(ACAO) == []

@@ -190,7 +190,8 @@ def test_request_headers_parsed_leniently() -> None:
     decision = policy(allow_headers=["X-A", "X-B"]).evaluate(
         "OPTIONS", A, "GET", " X-B ,, x-a,x-b ,"
     )
-    assert decision.headers[ACAH] == "x-a, x-b"
+    # Each allowed name once, in the spelling first sent, sorted as flask-cors sorts.
+    assert decision.headers[ACAH] == "X-B, x-a"
     assert decision.refusals == Refusal.NONE
 
 
@@ -274,10 +275,18 @@ def test_explicit_default_port_is_not_a_serialized_origin(origins: list[str]) ->
     assert ACAO not in policy(origins=origins).evaluate("GET", "https://a.example.com:443").headers
 
 
-def test_origin_with_a_path_is_never_reflected_by_any_origin_policy() -> None:
-    decision = policy().evaluate("GET", "https://evil.example/.a.example")
-    assert ACAO not in decision.headers
-    assert decision.refusals == Refusal.ORIGIN_MALFORMED
+def test_any_origin_policy_reflects_header_safe_values_like_flask_cors() -> None:
+    # Issue 10 item 1: test suites send "Origin: www.example.com"; flask-cors reflects it. A
+    # value no browser sends (a path) is inert: it can never equal a page's origin.
+    for value in ("www.example.com", "https://evil.example/.a.example", "localhost:3000"):
+        assert dict(policy().evaluate("GET", value).headers) == {ACAO: value}
+
+
+def test_header_unsafe_values_are_never_reflected() -> None:
+    for value in ("https://a.example\r\nX: y", "https://a b", "a,b", "https://\u00e9.example", ""):
+        decision = policy().evaluate("GET", value)
+        assert ACAO not in decision.headers, value
+        assert decision.refusals == Refusal.ORIGIN_MALFORMED
 
 
 def test_decision_memo_is_bounded_and_stays_correct() -> None:

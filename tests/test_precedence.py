@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from flask import Flask
 from helpers import ORIGIN, get, preflight
 
-from flask_corsx import CORS
+from flask_corsx import CORS, CORSConfigWarning
 from flask_corsx.config import resolve_options
 from flask_corsx.defaults import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, DEFAULT_OPTIONS
 
@@ -155,7 +156,15 @@ def test_config_keys_cover_every_option() -> None:
 
 
 def test_config_none_values_are_ignored() -> None:
-    assert resolve_options({"CORS_ORIGINS": None}, {})["origins"] == "*"
+    # An unset environment variable read into config: ignored, with W011 naming the key.
+    with pytest.warns(CORSConfigWarning, match=r"CORS_ORIGINS=None.*W011"):
+        assert resolve_options({"CORS_ORIGINS": None}, {})["origins"] == "*"
+
+
+def test_config_none_for_an_option_whose_default_is_none_is_silent() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_options({"CORS_MAX_AGE": None}, {})["max_age"] is None
 
 
 def test_resources_from_config_and_kwargs() -> None:

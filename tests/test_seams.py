@@ -7,15 +7,17 @@ laxer answer than the configuration says.
 from __future__ import annotations
 
 import gc
+import re
 import tracemalloc
+import warnings
 
 import pytest
 from flask import Blueprint, Flask, Response
 from flask.testing import FlaskClient
 from helpers import get, preflight
 
-from flask_corsx import CORS, cross_origin
-from flask_corsx.defaults import ACAC, ACAO, ACEH, ACMA
+from flask_corsx import CORS, CORSConfigError, CORSConfigWarning, cross_origin
+from flask_corsx.defaults import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA
 
 ADMIN = "https://admin.example.com"
 PARTNER = "https://partner.example.com"
@@ -290,3 +292,199 @@ def test_finding6_exception_flag_still_reaches_intercept_exceptions_false(
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert ACAO not in get(client, "/boom").headers
     assert get(client, "/", origin=EVIL).headers[ACAO] == EVIL
+
+
+# -- finding 2: a preflight is decided by the wrong view -------------------------------------------
+
+
+def _item_app(app_wide: bool = True) -> Flask:
+    app = Flask(__name__)
+    app.config["calls"] = []
+
+    @app.route("/item", methods=["GET"])
+    @cross_origin(origins=[PARTNER, ADMIN], supports_credentials=True)
+    def read_item() -> str:
+        return "item"
+
+    @app.route("/item", methods=["DELETE"])
+    def delete_item() -> str:
+        app.config["calls"].append("delete")
+        return "deleted"
+
+    if app_wide:
+        CORS(app, origins=[ADMIN], supports_credentials=True)
+    return app
+
+
+@pytest.mark.parametrize("app_wide", [True, False], ids=["with-CORS(app)", "decorator-only"])
+def test_finding2_preflight_is_decided_by_the_view_that_serves_the_method(app_wide: bool) -> None:
+    client = _item_app(app_wide).test_client()
+    answer = preflight(client, "/item", origin=PARTNER, method="DELETE")
+    assert ACAO not in answer.headers and ACAC not in answer.headers
+    assert ACAM not in answer.headers
+    # The decorated GET view still grants its own method to its own origins.
+    granted = preflight(client, "/item", origin=PARTNER, method="GET", headers="x-token")
+    assert granted.headers[ACAO] == PARTNER
+    assert granted.headers[ACAH] == "x-token"
+
+
+def test_finding2_app_policy_grants_the_method_it_governs() -> None:
+    client = _item_app().test_client()
+    answer = preflight(client, "/item", origin=ADMIN, method="DELETE")
+    assert answer.headers[ACAO] == ADMIN
+    assert "DELETE" in answer.headers[ACAM]
+    assert client.application.config["calls"] == []  # a preflight never runs the view
+
+
+def test_finding2_method_the_url_does_not_serve_gets_only_the_path_rule() -> None:
+    client = _item_app().test_client()
+    assert ACAO not in preflight(client, "/item", origin=PARTNER, method="PATCH").headers
+    assert preflight(client, "/item", origin=ADMIN, method="PATCH").headers[ACAO] == ADMIN
+    decorator_only = _item_app(app_wide=False).test_client()
+    assert ACAO not in preflight(decorator_only, "/item", origin=PARTNER, method="PATCH").headers
+
+
+def test_finding2_wider_decorator_on_the_serving_view_is_honoured() -> None:
+    # The reverse order: OPTIONS is routed to the undecorated view, the PUT view is decorated.
+    app = Flask(__name__)
+
+    @app.route("/doc", methods=["GET"])
+    def read_doc() -> str:
+        return "doc"
+
+    @app.route("/doc", methods=["PUT"])
+    @cross_origin(origins=[PARTNER])
+    def write_doc() -> str:
+        return "written"
+
+    CORS(app, origins=[ADMIN])
+    client = app.test_client()
+    assert preflight(client, "/doc", origin=PARTNER, method="PUT").headers[ACAO] == PARTNER
+    assert ACAO not in preflight(client, "/doc", origin=PARTNER, method="GET").headers
+
+
+def test_finding2_blueprint_views_are_told_apart_by_method() -> None:
+    app = Flask(__name__)
+    bp = Blueprint("reader", __name__)
+
+    @bp.route("/item", methods=["GET"])
+    def read_item() -> str:
+        return "item"
+
+    @app.route("/item", methods=["DELETE"])
+    def delete_item() -> str:
+        return "deleted"
+
+    CORS(bp, origins=[PARTNER], supports_credentials=True)
+    app.register_blueprint(bp)
+    CORS(app, origins=[ADMIN], supports_credentials=True)
+    client = app.test_client()
+    assert ACAO not in preflight(client, "/item", origin=PARTNER, method="DELETE").headers
+    assert preflight(client, "/item", origin=ADMIN, method="DELETE").headers[ACAO] == ADMIN
+    assert preflight(client, "/item", origin=PARTNER, method="GET").headers[ACAO] == PARTNER
+
+
+def test_finding2_lower_case_method_finds_its_view() -> None:
+    # fetch(url, {method: "patch"}) asks for "patch"; Werkzeug routes it to the PATCH view.
+    app = Flask(__name__)
+
+    @app.route("/p", methods=["GET"])
+    def read() -> str:
+        return "r"
+
+    @app.route("/p", methods=["PATCH"])
+    @cross_origin(origins=[PARTNER])
+    def patch() -> str:
+        return "p"
+
+    # Werkzeug routes the OPTIONS to read(), whose route is first: only the app-wide hook,
+    # which runs before routing picks a view, can hand it to patch()'s decorator.
+    CORS(app, resources={})
+    answer = preflight(app.test_client(), "/p", origin=PARTNER, method="patch")
+    assert answer.headers[ACAO] == PARTNER
+    assert "patch" in answer.headers[ACAM].split(", ")
+
+
+# -- finding 4 and the tightenings -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"https://[\w.-]+", r"https?://[a-z0-9.-]+", r"https://.+\.[a-z]+", re.compile(r"https://[^:/]+")],
+)
+def test_finding4_broad_regex_with_credentials_is_refused(pattern: object) -> None:
+    with pytest.raises(CORSConfigError) as excinfo, warnings.catch_warnings():
+        warnings.simplefilter("ignore", CORSConfigWarning)
+        CORS(Flask(__name__), origins=[pattern], supports_credentials=True)
+    assert [(p.code, p.option) for p in excinfo.value.problems] == [("corsx.E008", "origins")]
+    assert "corsx-probe" in str(excinfo.value)  # it names a stranger the regex allows
+
+
+def test_finding4_broad_regex_without_credentials_allows_what_it_matches_only() -> None:
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    CORS(app, origins=[re.compile(r"https://[^:/]+")])
+    client = app.test_client()
+    assert get(client, "/", origin="https://any.example").headers[ACAO] == "https://any.example"
+    assert ACAO not in get(client, "/", origin="http://any.example").headers
+
+
+def test_finding4_anchored_regex_with_credentials_still_starts() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[re.compile(r"https://[a-z0-9-]+\.example\.com")], supports_credentials=True)
+
+
+def test_null_origin_with_credentials_needs_the_explicit_opt_in() -> None:
+    with pytest.raises(CORSConfigError) as excinfo:
+        CORS(Flask(__name__), origins=["null"], supports_credentials=True)
+    assert excinfo.value.code == "corsx.E013"
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    with pytest.warns(CORSConfigWarning, match="W004"):
+        CORS(
+            app,
+            origins=["null"],
+            supports_credentials=True,
+            dangerously_allow_any_origin_with_credentials=True,
+        )
+    response = get(app.test_client(), "/", origin="null")
+    assert (response.headers[ACAO], response.headers[ACAC]) == ("null", "true")
+
+
+@pytest.mark.parametrize("suffix", ["github.io", "vercel.app", "co.uk"])
+def test_public_suffix_wildcard_with_credentials_is_refused(suffix: str) -> None:
+    with pytest.raises(CORSConfigError) as excinfo:
+        CORS(Flask(__name__), origins=[f"https://*.{suffix}"], supports_credentials=True)
+    assert excinfo.value.code == "corsx.E014"
+    with pytest.warns(CORSConfigWarning, match="W010"):
+        CORS(Flask(__name__), origins=[f"https://*.{suffix}"])
+
+
+def test_cors_origins_none_from_an_unset_environment_variable_warns() -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = None
+    with pytest.warns(CORSConfigWarning, match=r"CORS_ORIGINS=None.*W011"):
+        CORS(app)
+
+
+def test_user_regexes_never_see_origins_longer_than_a_real_one() -> None:
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "x"
+
+    CORS(app, origins=[re.compile(r"https://a+\.example")])
+    client = app.test_client()
+    real = "https://" + "a" * 200 + ".example"
+    assert get(client, "/", origin=real).headers[ACAO] == real
+    longer = "https://" + "a" * 400 + ".example"  # no browser sends a 253+ character host
+    assert ACAO not in get(client, "/", origin=longer).headers
