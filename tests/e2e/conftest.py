@@ -11,24 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))  # so test modules can import e2e_harness
 
-from e2e_harness import Nginx, ServerProcess, require_server, start_nginx, start_wsgi
-
-
-@dataclass
-class Proxied:
-    app: ServerProcess
-    proxy: Nginx
-
-    @property
-    def base(self) -> str:
-        """Where clients go: nginx's front server."""
-        return self.proxy.base
+from e2e_harness import Proxied, require_server, start_nginx, start_wsgi
 
 
 @pytest.fixture(scope="module", params=["gunicorn-gthread", "waitress"])

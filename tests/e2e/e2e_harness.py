@@ -421,6 +421,19 @@ class Nginx:
         self.server.stop()
 
 
+@dataclass
+class Proxied:
+    """An app server with nginx in front of it."""
+
+    app: ServerProcess
+    proxy: Nginx
+
+    @property
+    def base(self) -> str:
+        """Where clients go: nginx's front server."""
+        return self.proxy.base
+
+
 def start_nginx(app_port: int, *, attempts: int = 5, timeout: float = 15.0) -> Nginx:
     executable = require_tool("nginx")
     last_error: Exception | None = None

@@ -28,9 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
-from conftest import Proxied
 from e2e_apps import ALLOWED, EXPOSED, ORIGIN_A, ORIGIN_B, REFUSED
-from e2e_harness import header_values, request, single_header, vary_lines
+from e2e_harness import Proxied, header_values, request, single_header, vary_lines
 
 pytestmark = pytest.mark.e2e
 
