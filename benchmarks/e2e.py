@@ -40,7 +40,7 @@ from e2e_harness import (  # noqa: E402
     WSGI_SERVERS,
     ServerProcess,
     cpu_ns,
-    require_tool,
+    find_tool,
     start_wsgi,
 )
 
@@ -63,7 +63,7 @@ JSON = dict[str, Any]
 def run_wrk(base: str, scenario: str, contestant: str, seconds: float, connections: int,
             extra_env: dict[str, str] | None = None) -> JSON:
     """One wrk run; its CORSX_RESULT line as a dict (raises if there is none)."""
-    wrk = require_tool("wrk") if "pytest" in sys.modules else "wrk"
+    wrk = find_tool("wrk") or "wrk"
     env = dict(os.environ)
     env.update({
         "CORSX_WRK_MODE": scenario,

@@ -169,9 +169,11 @@ class ServerProcess:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
-        # Stragglers of the group (a worker that outlived its master).
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        # Stragglers of the group (a worker that outlived its master). While any member is
+        # alive the group id cannot be reused, so this only ever reaches our own processes.
+        if self.pids():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import socket
 import struct
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -173,12 +172,10 @@ def test_clients_that_hang_up_mid_response(server: ServerProcess) -> None:
         header_block = head.split(b"\r\n\r\n", 1)[0].decode("latin-1")
         assert f"Access-Control-Allow-Origin: {ORIGIN_A}".lower() in header_block.lower()
     # Still serving, with the right headers, from both origins.
-    deadline = time.monotonic() + 10
     for origin in (ORIGIN_A, ORIGIN_B, REFUSED):
         status, headers, body = send("GET", server.base + "/ok", origin_headers(origin))
         assert (status, body) == (200, b"ok")
         assert_policy_headers(origin, status, headers, "after the hang-ups")
-    assert time.monotonic() < deadline
 
 
 def test_async_view_under_load(server: ServerProcess) -> None:

@@ -210,7 +210,7 @@ def test_preflight_request_headers_and_method_vary(proxied: Proxied) -> None:
     assert outcome.count("HIT") == len(sequences) * len(PREFLIGHT_VARIANTS), outcome.statuses
 
 
-def test_the_cache_key_leaves_origin_out(proxied: Proxied) -> None:
+def test_the_cache_stores_and_serves(proxied: Proxied) -> None:
     """The harness itself: the cache serves hits, and the app is asked only on a miss.
 
     Two identical requests give one MISS and one HIT, and the cache hop's access log shows
