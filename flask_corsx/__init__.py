@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from .decorator import cross_origin
 from .errors import CORSConfigError, CORSConfigWarning
+from .explanation import Explanation, explain
 from .extension import CORS
 
 __version__ = "0.1.0"
 
-__all__ = ["CORS", "CORSConfigError", "CORSConfigWarning", "__version__", "cross_origin"]
+__all__ = [
+    "CORS",
+    "CORSConfigError",
+    "CORSConfigWarning",
+    "Explanation",
+    "__version__",
+    "cross_origin",
+    "explain",
+]

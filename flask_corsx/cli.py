@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 
 from .config import build_policy, build_resource_table, resolve_options
 from .errors import CORSConfigError, CORSConfigWarning, Problem
-from .explain import Scope, explain, governing
+from .explanation import Scope, explain, governing
 from .policy import CORSPolicy
 from .wiring import EXTENSION_KEY, AppState, blueprint_chain, widening_decorators
 

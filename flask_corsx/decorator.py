@@ -10,7 +10,9 @@ from flask import after_this_request, current_app, request
 from flask.wrappers import Response
 
 from .config import precheck
+from .defaults import ENVIRON_ACRM, ENVIRON_ORIGIN
 from .policy import CORSPolicy
+from .signals import preflight_answered
 from .wiring import (
     ENVIRON_EXCEPTION,
     RESPONSE_MARKER,
@@ -120,11 +122,20 @@ def _before_view(spec: DecoratorSpec) -> Response | None:
     # hand OPTIONS requests to a view whose route only took them because of us.
     if req.method == "OPTIONS" and spec.automatic_options:
         response: Response = app.make_default_options_response()
-        apply_decision(response, decide(policy, environ, "OPTIONS"))
+        decision = decide(policy, environ, "OPTIONS", app)
+        apply_decision(response, decision)
+        if preflight_answered.receivers:
+            preflight_answered.send(
+                app,
+                decision=decision,
+                origin=environ.get(ENVIRON_ORIGIN),
+                method=environ[ENVIRON_ACRM],
+                path=req.path,
+            )
         return response
     # after_this_request also runs on responses made from errors raised in the view (Flask
     # runs it in process_response for those too), so 403s and 500s get the same headers.
-    after_this_request(partial(_add_headers, policy, environ, req.method))
+    after_this_request(partial(_add_headers, app, policy, environ, req.method))
     return None
 
 
@@ -142,7 +153,7 @@ def _answer_for_another_view(app: Any, req: Any, target: str | None) -> Response
     if policy is None:
         setattr(response, RESPONSE_MARKER, {})
     else:
-        apply_decision(response, decide(policy, req.environ, "OPTIONS"))
+        apply_decision(response, decide(policy, req.environ, "OPTIONS", app))
     return response
 
 
@@ -177,7 +188,7 @@ async def _run_async(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
 
 
 def _add_headers(
-    policy: CORSPolicy, environ: dict[str, Any], method: str, response: Response
+    app: Any, policy: CORSPolicy, environ: dict[str, Any], method: str, response: Response
 ) -> Response:
     facts = inspect_response(response)
     if facts is None:
@@ -188,5 +199,5 @@ def _add_headers(
         return response
     # With automatic_options=False the view answered a preflight itself: decide() sees the
     # Access-Control-Request-Method and adds the preflight headers to its response.
-    apply_decision(response, decide(policy, environ, method), facts)
+    apply_decision(response, decide(policy, environ, method, app), facts)
     return response

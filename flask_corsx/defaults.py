@@ -97,6 +97,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "allow_private_network": False,
     # Ours: the named opt-in to reflect any origin together with credentials.
     "dangerously_allow_any_origin_with_credentials": False,
+    # Ours: the X-Corsx-Explain header on refused responses; None follows app.debug.
+    "explain_header": None,
 }
 
 OPTION_NAMES = frozenset(DEFAULT_OPTIONS)

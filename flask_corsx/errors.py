@@ -8,6 +8,7 @@ shows every mistake.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import sys
 import warnings
@@ -51,6 +52,7 @@ CODES: dict[str, str] = {
     "corsx.W017": "method that is not a valid token, ignored",
     "corsx.W018": "decorator allows any origin under a restricted policy (logged)",
     "corsx.W019": "resource path that can never match, ignored",
+    "corsx.W020": "decorator-only app with after_request hooks (logged)",
 }
 
 
@@ -123,13 +125,18 @@ _LISTED = 10
 _GIVEN: dict[int, tuple[weakref.ref[Any], set[tuple[str, str, str]]]] = {}
 
 
-def emit_warnings(problems: list[Problem], scope: object = None) -> None:
+def emit_warnings(
+    problems: list[Problem], scope: object = None, sink: logging.Logger | None = None
+) -> None:
     """Emit the warnings of one configuration: one warning per code and option, listing
     every entry it concerns (a thousand regex origins make one W007, not a thousand).
 
     :param scope: the app config the configuration came from. A warning already given for
         it (by ``CORS(app)``) is not given again for each blueprint and decorator that
         inherits the same values.
+    :param sink: log the warnings there instead. Used inside a request (a decorator compiled
+        on its view's first request), where a test suite's "warnings are errors" would turn a
+        warning into a 500.
     """
     given = _given_for(scope)
     groups: dict[tuple[str, str], list[Problem]] = {}
@@ -142,7 +149,11 @@ def emit_warnings(problems: list[Problem], scope: object = None) -> None:
         if all(repr(p.value) != key[2] for p in group):
             group.append(problem)
     for group in groups.values():
-        warn(group[0] if len(group) == 1 else _grouped(group))
+        problem = group[0] if len(group) == 1 else _grouped(group)
+        if sink is None:
+            warn(problem)
+        else:
+            sink.warning("flask_corsx: %s", problem)
 
 
 def _grouped(group: list[Problem]) -> Problem:

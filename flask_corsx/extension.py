@@ -8,10 +8,12 @@ from flask import Blueprint, Flask, got_request_exception, request
 from flask.blueprints import BlueprintSetupState
 from flask.wrappers import Response
 
+from . import report
 from .config import build_resource_table, precheck
-from .defaults import ENVIRON_ACRM
+from .defaults import ENVIRON_ACRM, ENVIRON_ORIGIN
 from .errors import CORSConfigError, Problem, warn
 from .policy import CORSPolicy
+from .signals import preflight_answered
 from .wiring import (
     ENVIRON_EXCEPTION,
     EXTENSION_KEY,
@@ -132,17 +134,38 @@ def install_hooks(app: Flask, state: AppState) -> None:
             return None  # FETCH-A2: OPTIONS without Access-Control-Request-Method is actual
         policy = _policy_for(app, state, req, preflight=True)
         if policy is None:
+            if ENVIRON_ORIGIN in environ:
+                report.uncovered(app, environ)
             return None
         response = app.response_class(status=200)
-        apply_decision(response, decide(policy, environ, "OPTIONS"))
+        decision = decide(policy, environ, "OPTIONS", app)
+        apply_decision(response, decision)
+        if preflight_answered.receivers:
+            preflight_answered.send(
+                app,
+                decision=decision,
+                origin=environ.get(ENVIRON_ORIGIN),
+                method=environ[ENVIRON_ACRM],
+                path=req.path,
+            )
         return response
 
     def add_headers(response: Response) -> Response:
         written = getattr(response, RESPONSE_MARKER, None)
         if written is not None:
             # Our headers went on earlier (a preflight answer, a decorated view); this hook
-            # runs after every other one, so it can take back what they added since.
-            remove_strays(response, written)
+            # runs after every other one, so it can take back what they added since. A
+            # preflight we answered ran no view, so only other after_request hooks could have
+            # added any: without such hooks there is nothing to look for.
+            other_hooks = state.other_after_hooks
+            if other_hooks is None:
+                other_hooks = state.other_after_hooks = any(
+                    func is not add_headers
+                    for funcs in app.after_request_funcs.values()
+                    for func in funcs
+                )
+            if other_hooks or not is_preflight(cast(Any, request)._get_current_object()):
+                remove_strays(response, written)
             return response
         facts = inspect_response(response)
         if facts is None:
@@ -150,13 +173,15 @@ def install_hooks(app: Flask, state: AppState) -> None:
         req = cast(Any, request)._get_current_object()
         policy = _policy_for(app, state, req, preflight=False)
         if policy is None:
+            if ENVIRON_ORIGIN in req.environ:
+                report.uncovered(app, req.environ)
             return response
         environ = req.environ
         if not policy.intercept_exceptions and (
             req.routing_exception is not None or environ.get(ENVIRON_EXCEPTION)
         ):
             return response
-        apply_decision(response, decide(policy, environ, req.method), facts)
+        apply_decision(response, decide(policy, environ, req.method, app), facts)
         return response
 
     app.before_request(answer_preflight)
@@ -177,9 +202,12 @@ def install_hooks(app: Flask, state: AppState) -> None:
 
 
 def _note_exception(sender: Flask, **extra: Any) -> None:
-    """Flag a request whose response comes from an unhandled exception (intercept_exceptions)."""
+    """Flag a request whose response comes from an unhandled exception (intercept_exceptions);
+    in debug mode, say why the browser will report a CORS error."""
     if EXTENSION_KEY in sender.extensions:
-        cast(Any, request).environ[ENVIRON_EXCEPTION] = True
+        environ = cast(Any, request).environ
+        environ[ENVIRON_EXCEPTION] = True
+        report.crashed(sender, environ)
 
 
 # One receiver for every app, connected once: a receiver per app, held strongly by the signal,

@@ -254,17 +254,46 @@ _SHARED_SUFFIXES = frozenset(
         "ngrok.io",
         "ngrok-free.app",
         "blogspot.com",
+        "blogspot.co.uk",
+        "ngrok.app",
+        "trycloudflare.com",
+        "azurestaticapps.net",
+        "amplifyapp.com",
+        "github.dev",
+        "railway.app",
+        "up.railway.app",
+        "deno.dev",
+        "glitch.me",
+        "surge.sh",
+        "pythonanywhere.com",
+        "s3.amazonaws.com",
     }
 )
+#: Providers whose customer names sit at varying depths (``x.s3.amazonaws.com``,
+#: ``x.eu.ngrok.io``): any domain under them counts as shared.
+_NESTED_PROVIDERS = frozenset({"amazonaws.com", "ngrok.io", "cloudfront.net"})
 _SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gov", "net", "or", "org", "ne", "gob"})
 
 
 def is_public_suffix_like(domain: str) -> bool:
-    """Whether ``domain`` looks like a public suffix (``co.uk``, ``github.io``)."""
-    labels = domain.rstrip(".").split(".")
-    if domain in _SHARED_SUFFIXES:
+    """Whether ``domain`` looks like a public suffix (``co.uk``, ``github.io``,
+    ``s3.amazonaws.com``)."""
+    domain = domain.rstrip(".")
+    labels = domain.split(".")
+    if domain in _SHARED_SUFFIXES or any(domain.endswith("." + p) for p in _NESTED_PROVIDERS):
         return True
     return len(labels) == 2 and labels[0] in _SECOND_LEVEL and len(labels[1]) == 2
+
+
+def public_suffix_of(host: str) -> str | None:
+    """The public-suffix-like domain ``host`` is a name under, if any (``a.github.io`` ->
+    ``github.io``)."""
+    labels = host.rstrip(".").split(".")
+    for start in range(1, len(labels) - 1 + 1):
+        parent = ".".join(labels[start:])
+        if parent and is_public_suffix_like(parent):
+            return parent
+    return None
 
 
 def is_loopback_host(host: str) -> bool:

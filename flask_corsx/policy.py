@@ -125,6 +125,8 @@ class CORSPolicy:
     intercept_exceptions: bool
     allow_private_network: bool
     automatic_options: bool
+    #: Send the X-Corsx-Explain header on refusals: None follows ``app.debug``.
+    explain_header: bool | None = None
     #: The options this policy was built from, for introspection and debugging.
     options: Mapping[str, object] = field(default_factory=dict)
     #: Where each option's value came from: "resource", "keyword", a ``CORS_*`` key or
@@ -320,7 +322,8 @@ class CORSPolicy:
             if not name or name in seen:
                 continue
             seen.add(name)
-            if not is_token(name):
+            # The spelling is checked, not its lower-case: "\u212a" (Kelvin) lowers to "k".
+            if not is_token(spelled):
                 refusals |= Refusal.HEADERS_MALFORMED
             elif rule.allows(name):
                 # Header names are case-insensitive (FETCH-K1), but test suites compare the

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .explain import Headers
+from .explanation import Headers
 from .testing import assert_cors_allowed, assert_cors_blocked, cors_preflight
 
 

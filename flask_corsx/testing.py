@@ -32,7 +32,7 @@ from .browser import (
     unsafe_header_names,
 )
 from .defaults import ACRH, ACRM, ACRPN, ORIGIN
-from .explain import Headers, explain, parse_headers
+from .explanation import Headers, explain, parse_headers
 from .wiring import EXTENSION_KEY
 
 __all__ = ["assert_cors_allowed", "assert_cors_blocked", "cors_preflight", "cors_verdict"]

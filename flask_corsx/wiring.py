@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
+from . import report
 from .config import build_policy, option_sources, resolve_options
 from .defaults import (
     ENVIRON_ACRH,
@@ -21,7 +22,7 @@ from .defaults import (
     MAX_METHOD_LENGTH,
 )
 from .errors import CORSConfigError
-from .policy import CORSPolicy, Decision, explain, is_token
+from .policy import CORSPolicy, Decision, is_token
 from .resources import ResourceTable
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ class AppState:
     #: ``flask cors check`` (which validates them again and reports every problem).
     app_options: list[dict[str, Any]] = field(default_factory=list)
     blueprint_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Whether the app has after_request hooks besides ours (known from its first request on,
+    #: when Flask allows no new ones).
+    other_after_hooks: bool | None = None
     #: Resource patterns that a later CORS(app) call configured again (W015).
     duplicate_patterns: list[str] = field(default_factory=list)
     #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
@@ -85,6 +89,14 @@ class AppState:
                 # Logged, not warnings.warn(): this runs inside the first request, where a
                 # test suite's "warnings are errors" must not turn it into a 500.
                 log.warning("%s", message)
+            if decorated and not self.hooks_installed and any(app.after_request_funcs.values()):
+                log.warning(
+                    "flask_corsx: this app uses @cross_origin without CORS(app) and has "
+                    "after_request hooks, which run after the decorator: a CORS header they "
+                    "set (Access-Control-Allow-Credentials, say) stays on decorated responses. "
+                    "Fix: call CORS(app, resources={}), so that flask_corsx's final hook owns "
+                    "the CORS headers. [corsx.W020]"
+                )
         return decorated
 
 
@@ -148,9 +160,10 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
     policy: CORSPolicy | None
     try:
         # Two threads may both build it on the first requests; they build equal policies and
-        # the dict assignment is atomic, so no lock is needed.
-        options = resolve_options(app.config, spec.options)
-        policy = build_policy(options, config=app.config, kwargs=spec.options)
+        # the dict assignment is atomic, so no lock is needed. Inside a request, warnings go
+        # to the log: raised as errors by a test suite, they would be a 500.
+        options = resolve_options(app.config, spec.options, sink=log)
+        policy = build_policy(options, config=app.config, kwargs=spec.options, sink=log)
         policy.sources = option_sources(app.config, spec.options)
     except CORSConfigError as exc:
         log.error(
@@ -159,6 +172,9 @@ def decorator_policy(app: Flask, spec: DecoratorSpec) -> CORSPolicy | None:
             spec.view_name,
             exc,
         )
+        policy = None
+    except Exception:  # never a 500 from a configuration problem, whatever it is
+        log.exception("CORS is off for view %s: its options could not be compiled", spec.view_name)
         policy = None
     state.decorator_policies[spec] = policy
     return policy
@@ -202,11 +218,13 @@ def blueprint_chain(endpoint: str | None) -> list[str]:
     return names
 
 
-def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision:
+def decide(policy: CORSPolicy, environ: dict[str, Any], method: str, app: Flask) -> Decision:
     """Read the request facts from the WSGI environ and ask the policy.
 
     The environ holds the raw header values; repeated headers arrive comma-joined, which the
-    core treats as the malformed values they are (FETCH-I6).
+    core treats as the malformed values they are (FETCH-I6). A refusal is reported (log line,
+    signal, and in debug mode the ``X-Corsx-Explain`` header); an allowed request pays only
+    for one check, whether it carries credentials the policy does not allow.
     """
     origin = environ.get(ENVIRON_ORIGIN)
     if method == "OPTIONS" and ENVIRON_ACRM in environ:  # FETCH-A2
@@ -218,14 +236,19 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str) -> Decision
         )
     else:
         decision = policy.actual(origin)
-    if decision.refusals and log.isEnabledFor(logging.DEBUG):
-        # %r quotes and escapes the raw values: no log injection (CVE-2024-1681).
-        log.debug(
-            "CORS refused %s request from Origin %r: %s",
-            "preflight" if decision.preflight else "actual",
-            origin,
-            "; ".join(explain(decision.refusals)),
-        )
+    if decision.refusals:
+        report.refused(app, policy, decision, environ)
+        if policy.explain_header if policy.explain_header is not None else app.debug:
+            reason = report.explain_header(policy, decision, environ)
+            headers = {**decision.headers, report.EXPLAIN_HEADER: reason}
+            decision = decision._replace(headers=headers)
+    elif (
+        not policy.supports_credentials
+        and origin is not None
+        and ("HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ)
+        and log.isEnabledFor(report.level(app))
+    ):
+        report.credentials_hint(app, environ)
     return decision
 
 

@@ -76,6 +76,9 @@ ERROR_CASES = [
         id="E002-credentials-str",
     ),
     pytest.param({"send_wildcard": 1}, [("corsx.E002", "send_wildcard")], id="E002-bool-int"),
+    pytest.param(
+        {"explain_header": "yes"}, [("corsx.E002", "explain_header")], id="E002-explain-header"
+    ),
     pytest.param({"vary_header": None}, [("corsx.E002", "vary_header")], id="E002-bool-none"),
     pytest.param({"always_send": "no"}, [("corsx.E002", "always_send")], id="E002-always_send"),
     pytest.param(
@@ -801,16 +804,34 @@ def test_unknown_config_key_says_did_you_mean() -> None:
     assert "did you mean CORS_ORIGINS?" in messages[0]
 
 
-def test_cross_origin_warns_when_first_used() -> None:
+def test_cross_origin_warns_where_it_is_written() -> None:
     app = make_app()
+    with pytest.warns(CORSConfigWarning, match=r"corsx\.W001"):
+
+        @app.route("/decorated")
+        @cross_origin(max_age=100000)
+        def decorated() -> str:
+            return "ok"
+
+
+def test_cross_origin_first_use_logs_warnings_never_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Inside a request a warning would be a 500 under "warnings are errors": it is logged.
+    app = make_app()
+    app.config["CORS_ORIGINS"] = [r"https://.*\.example\.com"]
 
     @app.route("/decorated")
-    @cross_origin(max_age=100000)
+    @cross_origin()
     def decorated() -> str:
         return "ok"
 
-    with pytest.warns(CORSConfigWarning, match=r"corsx\.W001"):
-        app.test_client().get("/decorated", headers={"Origin": APP_ORIGIN})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with caplog.at_level("WARNING", logger="flask_corsx"):
+            response = app.test_client().get("/decorated", headers={"Origin": APP_ORIGIN})
+    assert response.status_code == 200
+    assert "corsx.W007" in caplog.text
 
 
 def test_resource_level_warning_names_the_resource() -> None:
@@ -973,7 +994,7 @@ def _table_codes() -> set[str]:
     for case in WARNING_CASES:
         codes |= {code for code, _ in case.values[-1]}
     # Codes that take more than one CORS() call or a request, tested in test_switching.py.
-    return codes | {"corsx.W015", "corsx.W018"}
+    return codes | {"corsx.W015", "corsx.W018", "corsx.W020"}
 
 
 def test_every_code_is_produced_by_a_table_row() -> None:

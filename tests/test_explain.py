@@ -10,7 +10,7 @@ from flask import Blueprint, Flask
 
 from flask_corsx import CORS, cross_origin
 from flask_corsx.browser import preflight_reasons, unsafe_header_names
-from flask_corsx.explain import explain
+from flask_corsx.explanation import explain
 
 SPA = "http://localhost:3000"
 

@@ -649,3 +649,12 @@ def test_refused_header_values_are_logged_escaped(caplog: pytest.LogCaptureFixtu
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("flask_corsx")]
     assert messages
     assert all("\r" not in m and "\n" not in m for m in messages)
+
+
+def test_non_ascii_name_that_lowers_to_ascii_is_never_echoed() -> None:
+    # U+212A KELVIN SIGN lower-cases to "k"; echoing the request's spelling must not let it in.
+    from flask_corsx.config import build_policy, resolve_options
+
+    policy = build_policy(resolve_options({}, {}))
+    decision = policy.evaluate("OPTIONS", "https://a.example", "GET", "\u212a, x-ok")
+    assert decision.headers["Access-Control-Allow-Headers"] == "x-ok"

@@ -222,7 +222,7 @@ def explain(
         actual = Exchange(sent, tuple(request_headers), 200, tuple(response), verdict)
         if not verdict.passes:
             fixes += _fixes(verdict, policy, scope, None, origin, sent, unsafe, credentials)
-    near = _near_misses(policy, origin) if policy is not None else _nearly_covering(state, path)
+    near = near_misses(policy, origin) if policy is not None else _nearly_covering(state, path)
     return Explanation(
         origin=origin,
         method=sent,
@@ -336,7 +336,7 @@ def _fixes(
     return [verdict.chromium]
 
 
-def _near_misses(policy: CORSPolicy, origin: str) -> list[str]:
+def near_misses(policy: CORSPolicy, origin: str) -> list[str]:
     """Allowed origins that differ from ``origin`` in one way a developer easily misses."""
     if policy.origins.any_origin or policy.origins.allows(origin):
         return []
