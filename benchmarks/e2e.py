@@ -119,8 +119,8 @@ def bench_server(kind: str, scenarios: list[str], rounds: int, seconds: float,
                     cpu_before = cpu_ns(pids)
                     result = run_wrk(servers[contestant].base, scenario, contestant, seconds,
                                      conns)
-                    # The server's own CPU time per request: what the contestant costs, which
-                    # other jobs on a shared machine can slow down but hardly inflate.
+                    # The server's own CPU time per request: what the contestant costs, far
+                    # less sensitive to other jobs on a shared machine than req/s and latency.
                     result["cpu_us"] = (cpu_ns(pids) - cpu_before) / 1000 / max(
                         1, result["requests"])
                     result.update(server=kind, scenario=scenario, contestant=contestant,
