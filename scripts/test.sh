@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, property and browser tests, then ruff and mypy.
-# Installs what it needs: a ./.venv with the test tools (Playwright, Selenium),
-# and, with apt-get, the three browser engines the browser tests drive:
-# Debian's chromium, firefox-esr, and webkit2gtk-driver with xvfb for WebKit.
-# Extra arguments go to pytest, e.g. `--engine firefox` (browser tests in one
-# engine only) or `-k preflight`; ruff and mypy then do not run.
+# The whole test suite: unit, property, end-to-end and browser tests, then ruff and mypy.
+# Installs what it needs: a ./.venv with the test tools (Playwright, Selenium, gunicorn,
+# waitress), and, with apt-get, the three browser engines the browser tests drive (Debian's
+# chromium, firefox-esr, and webkit2gtk-driver with xvfb for WebKit) and nginx and wrk for
+# the end-to-end tests. Extra arguments go to pytest, e.g. `--engine firefox` (browser tests
+# in one engine only) or `-k preflight`; ruff and mypy then do not run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -49,6 +49,26 @@ if [ "${#missing[@]}" -gt 0 ]; then
     else
         echo "${missing[*]} missing and cannot be installed here (need root and apt-get);" \
              "those engines' browser tests will be skipped (and fail under CI=true)." >&2
+    fi
+fi
+
+# The end-to-end tests (tests/e2e) put Debian's nginx in front of gunicorn/waitress and load
+# them with wrk; gunicorn and waitress come with the "test" extra above.
+missing=()
+for tool in nginx wrk; do
+    if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ] && [ ! -x "/usr/bin/$tool" ]; then
+        missing+=("$tool")
+    fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing Debian's ${missing[*]} for the end-to-end tests..."
+        apt-get -o DPkg::Lock::Timeout=600 update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+            install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "${missing[*]} missing and cannot be installed here (need root and apt-get);" \
+             "the e2e tests will be skipped (and fail under CI=true)." >&2
     fi
 fi
 

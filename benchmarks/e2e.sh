@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark in one command: bare Flask, flask-cors and flask_corsx under
+# gunicorn (sync, gthread) and waitress, loaded by wrk (benchmarks/e2e.py), e.g.
+#   bash benchmarks/e2e.sh                  # 4 ABBA rounds x 4 s per cell, about 8 minutes
+#   bash benchmarks/e2e.sh --quick          # 2 rounds x 2 s, about 2 minutes
+#   bash benchmarks/e2e.sh --servers waitress --scenarios get,mix --json benchmarks/results/e2e.json
+# Makes ./.venv with the "e2e" extra (gunicorn, waitress, flask-cors); needs Debian's wrk
+# (installed with apt-get when missing and we are root).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+CORSX_EXTRAS="e2e" . scripts/bootstrap.sh
+if ! command -v wrk >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+    else
+        echo "wrk is missing: apt-get install wrk" >&2; exit 1
+    fi
+fi
+exec python benchmarks/e2e.py "$@"
