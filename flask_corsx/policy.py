@@ -239,12 +239,14 @@ class CORSPolicy:
         if origin is None:
             # Browsers always send Origin on preflights (FETCH-A3); without it this is not one
             # we can answer, but it is harmless to give it what a plain request would get.
-            return Decision(self._no_origin.headers, self._no_origin.vary, True, Refusal.NONE)
-        if not self.wildcard and not self.origins.allows(origin):
-            # Refused whatever was requested: the answer depends on the Origin alone.
-            refused = self._refusal_for(origin)
-            return Decision(_NO_HEADERS, refused.vary, True, refused.refusals)
+            return Decision(self._no_origin.headers, self._preflight_vary, True, Refusal.NONE)
         vary = self._preflight_vary
+        if not self.wildcard and not self.origins.allows(origin):
+            # Refused whatever was requested, so Origin alone would do; but a shared cache such
+            # as nginx keeps one Vary per URL, and answers that vary differently keep evicting
+            # each other. Every preflight answer of a policy says the same.
+            refused = self._refusal_for(origin)
+            return Decision(_NO_HEADERS, vary, True, refused.refusals)
 
         headers: dict[str, str] = {ACAO: "*" if self.wildcard else origin}
         refusals = Refusal.NONE
