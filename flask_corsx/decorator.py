@@ -10,14 +10,13 @@ from flask import after_this_request, current_app, request
 from flask.wrappers import Response
 
 from .config import precheck
-from .defaults import ENVIRON_ACRM, ENVIRON_ORIGIN
 from .policy import CORSPolicy
-from .signals import preflight_answered
 from .wiring import (
     ENVIRON_EXCEPTION,
     RESPONSE_MARKER,
     VIEW_ATTRIBUTE,
     DecoratorSpec,
+    answer_options,
     apply_decision,
     decide,
     decorator_policy,
@@ -122,16 +121,7 @@ def _before_view(spec: DecoratorSpec) -> Response | None:
     # hand OPTIONS requests to a view whose route only took them because of us.
     if req.method == "OPTIONS" and spec.automatic_options:
         response: Response = app.make_default_options_response()
-        decision = decide(policy, environ, "OPTIONS", app)
-        apply_decision(response, decision)
-        if preflight_answered.receivers:
-            preflight_answered.send(
-                app,
-                decision=decision,
-                origin=environ.get(ENVIRON_ORIGIN),
-                method=environ[ENVIRON_ACRM],
-                path=req.path,
-            )
+        answer_options(app, policy, environ, response, req.path)
         return response
     # after_this_request also runs on responses made from errors raised in the view (Flask
     # runs it in process_response for those too), so 403s and 500s get the same headers.

@@ -13,12 +13,12 @@ from .config import build_resource_table, precheck
 from .defaults import ENVIRON_ACRM, ENVIRON_ORIGIN
 from .errors import CORSConfigError, Problem, warn
 from .policy import CORSPolicy
-from .signals import preflight_answered
 from .wiring import (
     ENVIRON_EXCEPTION,
     EXTENSION_KEY,
     RESPONSE_MARKER,
     AppState,
+    answer_options,
     apply_decision,
     blueprint_chain,
     decide,
@@ -138,16 +138,7 @@ def install_hooks(app: Flask, state: AppState) -> None:
                 report.uncovered(app, environ)
             return None
         response = app.response_class(status=200)
-        decision = decide(policy, environ, "OPTIONS", app)
-        apply_decision(response, decision)
-        if preflight_answered.receivers:
-            preflight_answered.send(
-                app,
-                decision=decision,
-                origin=environ.get(ENVIRON_ORIGIN),
-                method=environ[ENVIRON_ACRM],
-                path=req.path,
-            )
+        answer_options(app, policy, environ, response, req.path)
         return response
 
     def add_headers(response: Response) -> Response:

@@ -24,6 +24,7 @@ from .defaults import (
 from .errors import CORSConfigError
 from .policy import CORSPolicy, Decision, is_token
 from .resources import ResourceTable
+from .signals import preflight_answered
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -259,6 +260,23 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str, app: Flask)
 #: to the code that set it (see inspect_response).
 _OWNED_PREFIX = "access-control-allow-"
 _OWNED_NAMES = frozenset({"access-control-expose-headers", "access-control-max-age"})
+
+
+def answer_options(
+    app: Flask, policy: CORSPolicy, environ: dict[str, Any], response: Response, path: str
+) -> None:
+    """Write the CORS headers of an OPTIONS request that flask_corsx answers itself (the view
+    does not run), and tell :data:`~flask_corsx.signals.preflight_answered` receivers."""
+    decision = decide(policy, environ, "OPTIONS", app)
+    apply_decision(response, decision)
+    if decision.preflight and preflight_answered.receivers:
+        preflight_answered.send(
+            app,
+            decision=decision,
+            origin=environ.get(ENVIRON_ORIGIN),
+            method=environ.get(ENVIRON_ACRM),
+            path=path,
+        )
 
 
 class ResponseFacts(NamedTuple):

@@ -10,6 +10,23 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 CORSX_EXTRAS="test,lint" . scripts/bootstrap.sh
 
+# install_debian WHAT PACKAGE...: apt-get install the packages, if any, when we can (root);
+# waits for a dpkg lock another apt run holds instead of failing. Otherwise says which tests
+# will be skipped (and fail under CI=true).
+install_debian() {
+    local what="$1"; shift
+    [ "$#" -gt 0 ] || return 0
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing Debian's $* for $what..."
+        apt-get -o DPkg::Lock::Timeout=600 update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+            install -y -qq "$@" >/dev/null
+    else
+        echo "$* missing and cannot be installed here (need root and apt-get);" \
+             "$what will be skipped (and fail under CI=true)." >&2
+    fi
+}
+
 # The engines asked for with --engine NAME / --engine=NAME (default: all three).
 engines=()
 prev=""
@@ -39,18 +56,7 @@ for engine in "${engines[@]}"; do
         fi
     done
 done
-if [ "${#missing[@]}" -gt 0 ]; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing ${missing[*]} for the browser tests..."
-        # Wait for a dpkg lock held by another apt run instead of failing.
-        apt-get -o DPkg::Lock::Timeout=600 update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-            install -y -qq "${missing[@]}" >/dev/null
-    else
-        echo "${missing[*]} missing and cannot be installed here (need root and apt-get);" \
-             "those engines' browser tests will be skipped (and fail under CI=true)." >&2
-    fi
-fi
+install_debian "the browser tests" "${missing[@]}"
 
 # The end-to-end tests (tests/e2e) put Debian's nginx in front of gunicorn/waitress and load
 # them with wrk; gunicorn and waitress come with the "test" extra above.
@@ -60,17 +66,7 @@ for tool in nginx wrk; do
         missing+=("$tool")
     fi
 done
-if [ "${#missing[@]}" -gt 0 ]; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing Debian's ${missing[*]} for the end-to-end tests..."
-        apt-get -o DPkg::Lock::Timeout=600 update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-            install -y -qq "${missing[@]}" >/dev/null
-    else
-        echo "${missing[*]} missing and cannot be installed here (need root and apt-get);" \
-             "the e2e tests will be skipped (and fail under CI=true)." >&2
-    fi
-fi
+install_debian "the end-to-end tests" "${missing[@]}"
 
 status=0
 python -m pytest "$@" || status=$?

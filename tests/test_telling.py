@@ -196,3 +196,27 @@ def test_no_receiver_no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         logging.getLogger("flask_corsx").setLevel(logging.NOTSET)
     assert response.status_code == 200
+
+
+def test_plain_options_to_a_decorated_view_with_a_receiver_is_no_500() -> None:
+    # An OPTIONS without Access-Control-Request-Method is not a preflight (FETCH-A2): no
+    # signal, and no KeyError for the missing header.
+    from flask_corsx import cross_origin
+
+    app = Flask("plain_options")
+
+    @app.route("/d", methods=["GET"])
+    @cross_origin()
+    def d() -> str:
+        return "d"
+
+    seen: list[object] = []
+
+    def receiver(sender: Flask, **extra: Any) -> None:
+        seen.append(extra)
+
+    with preflight_answered.connected_to(receiver, app):
+        response = app.test_client().options("/d", headers={"Origin": SPA})
+        preflight(app.test_client(), "/d", origin=SPA, method="GET")
+    assert response.status_code == 200
+    assert len(seen) == 1
