@@ -1,12 +1,12 @@
-"""Chromium through a shared cache: pages on two origins each get their own CORS answers.
+"""Browsers through a shared cache: pages on two origins each get their own CORS answers.
 
 The proxy app (tests/e2e/e2e_apps.py) runs under gunicorn, with nginx caching in front of it
 under a key without Origin (tests/e2e/e2e_harness.py; preflights are cached too, as a CDN
 configured to do so would). Pages on ``a.localhost`` and ``b.localhost`` take turns fetching
 the same URLs through the proxy: each must be allowed and see the body made for its own
 Origin (FETCH-O2, FETCH-O4), a third origin must stay blocked, and the proxy's log must show
-that it answered from its cache. The fetches use ``cache: "no-store"`` so that Chromium's own
-HTTP cache stays out of the way and every request reaches nginx.
+that it answered from its cache. The fetches use ``cache: "no-store"`` so that the browser's
+own HTTP cache stays out of the way and every request reaches nginx. It runs in every engine.
 """
 
 from __future__ import annotations
@@ -65,10 +65,10 @@ def test_two_origins_through_the_cache(browser: Any, cached_api: Any, page_origi
     assert statuses[:2] == ["MISS", "MISS"] and statuses[2:6] == ["HIT"] * 4, statuses
 
 
-def test_preflights_through_the_cache(browser: Any, chromium: Any, page_origins: Any,
+def test_preflights_through_the_cache(browser: Any, engine: Any, page_origins: Any,
                                       cached_api: Any) -> None:
     """Preflighted PUTs: A with x-one, B with x-one, A with x-two, B with x-two (each a new
-    preflight: Chromium's preflight cache is per origin and header). Then a second browser
+    preflight: a browser's preflight cache is per origin and header). Then a second browser
     (fresh preflight cache) does the same in another order, and nginx answers each of its
     preflights from the cache. A cache that kept preflights apart by Origin alone would hand
     A the stored ``x-one`` answer when it asks for x-two, and Chromium would block the PUT
@@ -88,7 +88,7 @@ def test_preflights_through_the_cache(browser: Any, chromium: Any, page_origins:
                                   "method": "PUT"}, res
 
     put_all(browser, first)
-    other = BrowserSession(chromium.new_context(), page_origins)
+    other = engine.new_session(page_origins)
     try:
         put_all(other, second)
     finally:
