@@ -7,14 +7,5 @@
 # Makes ./.venv with the "e2e" extra (gunicorn, waitress, flask-cors); needs Debian's wrk
 # (installed with apt-get when missing and we are root).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-CORSX_EXTRAS="e2e" . scripts/bootstrap.sh
-if ! command -v wrk >/dev/null 2>&1; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-    else
-        echo "wrk is missing: apt-get install wrk" >&2; exit 1
-    fi
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/e2e_env.sh"
 exec python benchmarks/e2e.py "$@"
