@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from re import Pattern
-from typing import Any
+from typing import Any, cast
 
 from .defaults import (
     CHROMIUM_MAX_AGE_CAP,
+    DEFAULT_OPTIONS,
     FIREFOX_MAX_AGE_CAP,
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -38,6 +39,7 @@ from .origins import (
     wildcard_form,
 )
 from .policy import CORSPolicy, HeaderRule, is_token
+from .rules import OriginsCallable, is_origins_callable, rule_items
 
 _BOOL_OPTIONS = (
     "supports_credentials",
@@ -140,7 +142,25 @@ class PolicyChecks:
     def _name(self, option: str) -> str:
         return self.where + self.names.get(option, option)
 
-    def build(self, options: Mapping[str, Any]) -> CORSPolicy | None:
+    def build(
+        self, options: Mapping[str, Any], per_origin_scope: bool = False
+    ) -> CORSPolicy | None:
+        """Check ``options`` and compile them; None when there were problems.
+
+        :param per_origin_scope: the scope of per-origin rules or of an ``origins`` callable
+            is being built (its origins come from them), so ``origins`` is not looked at.
+        """
+        if not per_origin_scope:
+            value = options.get("origins")
+            items = rule_items(value)
+            if items is not None or is_origins_callable(value):
+                # Imported here: the rule checks build a PolicyChecks of their own per rule.
+                from . import rule_checks
+
+                if items is not None:
+                    return rule_checks.build_per_origin(self, options, items)
+                return rule_checks.build_dynamic(self, options, cast(OriginsCallable, value))
+            self._cache_options_unused(options)
         flags = {name: self._bool(name, options.get(name)) for name in _BOOL_OPTIONS}
         credentials = flags["supports_credentials"]
         self.dangerous_opt_in = flags["dangerously_allow_any_origin_with_credentials"]
@@ -197,6 +217,47 @@ class PolicyChecks:
         )
 
     # -- one method per option ----------------------------------------------------------------
+
+    def _cache_options_unused(self, options: Mapping[str, Any]) -> None:
+        for name in ("origins_cache_ttl", "origins_cache_size"):
+            if name in options and options[name] != DEFAULT_OPTIONS[name]:
+                self.warning(
+                    "corsx.W022",
+                    name,
+                    options[name],
+                    "has no effect: it sets the cache of an origins callable, and origins is "
+                    "not one.",
+                    f"remove {self.names.get(name, name)}, or give origins a callable.",
+                )
+
+    def cache_ttl(self, value: Any) -> float | None:
+        """``origins_cache_ttl``: seconds, a non-negative number (0 asks the callable every
+        time)."""
+        if isinstance(value, timedelta):
+            value = value.total_seconds()
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+        self.error(
+            "corsx.E002",
+            "origins_cache_ttl",
+            value,
+            "must be a number of seconds, 0 or more.",
+            "e.g. origins_cache_ttl=60 (0 asks the callable on every request).",
+        )
+        return None
+
+    def cache_size(self, value: Any) -> int | None:
+        """``origins_cache_size``: how many origins' answers are kept, at least 1."""
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        self.error(
+            "corsx.E002",
+            "origins_cache_size",
+            value,
+            "must be a whole number of origins, 1 or more.",
+            "e.g. origins_cache_size=10000.",
+        )
+        return None
 
     def _bool(self, name: str, value: Any) -> bool:
         if isinstance(value, bool):

@@ -99,7 +99,25 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "dangerously_allow_any_origin_with_credentials": False,
     # Ours: the X-Corsx-Explain header on refused responses; None follows app.debug.
     "explain_header": None,
+    # Ours: when ``origins`` is a callable, how long (seconds) and how many of its answers
+    # each process keeps.
+    "origins_cache_ttl": 60,
+    "origins_cache_size": 10_000,
 }
 
 OPTION_NAMES = frozenset(DEFAULT_OPTIONS)
+#: The options a per-origin rule may set for the origins it matches; the rest apply to the
+#: whole scope (resource, blueprint, view). ``schemes`` and ``ports`` exist only in rules.
+RULE_OPTIONS = frozenset(
+    {
+        "methods",
+        "allow_headers",
+        "expose_headers",
+        "supports_credentials",
+        "max_age",
+        "dangerously_allow_any_origin_with_credentials",
+        "schemes",
+        "ports",
+    }
+)
 CONFIG_PREFIX = "CORS_"

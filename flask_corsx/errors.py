@@ -33,6 +33,8 @@ CODES: dict[str, str] = {
     "corsx.E013": "the null origin with credentials",
     "corsx.E014": "wildcard under a public suffix with credentials",
     "corsx.E015": "sloppy origin pattern with credentials",
+    "corsx.E016": "origin rule after the catch-all rule",
+    "corsx.E017": "option an origin rule cannot set, or schemes and ports misused",
     "corsx.W001": "max_age above what browsers honour",
     "corsx.W002": "forbidden method allowed",
     "corsx.W003": "forbidden request header allowed",
@@ -53,6 +55,8 @@ CODES: dict[str, str] = {
     "corsx.W018": "decorator allows any origin under a restricted policy (logged)",
     "corsx.W019": "resource path that can never match, ignored",
     "corsx.W020": "decorator-only app with after_request hooks (logged)",
+    "corsx.W021": "origin rule shadowed by an earlier rule",
+    "corsx.W022": "origins cache option without an origins callable",
 }
 
 

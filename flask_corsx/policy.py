@@ -132,6 +132,9 @@ class CORSPolicy:
     #: Where each option's value came from: "resource", "keyword", a ``CORS_*`` key or
     #: "default" (for explanations).
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: Part of a per-origin policy (one rule's answers): its responses always vary on Origin,
+    #: since which rule answers depends on it.
+    member: bool = False
 
     def __post_init__(self) -> None:
         self._prebuild()
@@ -143,7 +146,7 @@ class CORSPolicy:
         # FETCH-I2/J1: "*" only when the policy allows every origin and credentials are off.
         self.wildcard = any_origin and self.send_wildcard and not self.supports_credentials
         # FETCH-O1/O2: Vary: Origin unless every response carries the same Allow-Origin.
-        constant = self.wildcard and self.always_send
+        constant = self.wildcard and self.always_send and not self.member
         self.vary_origin = self.vary_header and not constant
         vary = "Origin" if self.vary_origin else ""
         # A preflight answer echoes the requested header names and (for methods="*", or a
@@ -221,9 +224,21 @@ class CORSPolicy:
         return decision
 
     def _actual_uncached(self, origin: str) -> Decision:
-        if not self.origins.allows(origin):
+        target = self.target(origin)
+        if target is None:
             return self._refusal_for(origin)
-        headers = {ACAO: origin}
+        return target._grant_actual(origin)
+
+    def target(self, origin: str) -> CORSPolicy | None:
+        """The policy that answers ``origin``: this one if it allows the origin, else None.
+
+        Per-origin policies (:mod:`flask_corsx.rules`) answer with the policy of the rule
+        that matches, so everything below this call is shared.
+        """
+        return self if self.origins.allows(origin) else None
+
+    def _grant_actual(self, origin: str) -> Decision:
+        headers = {ACAO: "*" if self.wildcard else origin}
         if self._actual_extra:
             headers.update(self._actual_extra)
         return Decision(headers, self._refused_origin.vary, False, Refusal.NONE)
@@ -241,13 +256,26 @@ class CORSPolicy:
             # we can answer, but it is harmless to give it what a plain request would get.
             return Decision(self._no_origin.headers, self._preflight_vary, True, Refusal.NONE)
         vary = self._preflight_vary
-        if not self.wildcard and not self.origins.allows(origin):
+        target = self if self.wildcard else self.target(origin)
+        if target is None:
             # Refused whatever was requested, so Origin alone would do; but a shared cache such
             # as nginx keeps one Vary per URL, and answers that vary differently keep evicting
             # each other. Every preflight answer of a policy says the same.
             refused = self._refusal_for(origin)
             return Decision(_NO_HEADERS, vary, True, refused.refusals)
+        return target._grant_preflight(
+            origin, request_method, request_headers, request_private_network, vary
+        )
 
+    def _grant_preflight(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | None,
+        request_private_network: str | None,
+        vary: str,
+    ) -> Decision:
+        """The preflight answer for an origin this policy allows (FETCH-H2..H9)."""
         headers: dict[str, str] = {ACAO: "*" if self.wildcard else origin}
         refusals = Refusal.NONE
         methods_value = self._method_value(request_method)

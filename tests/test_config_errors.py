@@ -107,7 +107,10 @@ ERROR_CASES = [
         id="E002-origins-bytes",
     ),
     pytest.param(
-        {"origins": {APP_ORIGIN: True}}, [("corsx.E002", "origins")], id="E002-origins-dict"
+        # A dict is per-origin rules now: each value must be that origin's options.
+        {"origins": {APP_ORIGIN: True}},
+        [("corsx.E002", f"origins[{APP_ORIGIN!r}]")],
+        id="E002-origin-rule-not-a-dict",
     ),
     pytest.param({"methods": 42}, [("corsx.E002", "methods")], id="E002-methods-int"),
     pytest.param({"methods": [b"GET"]}, [("corsx.E002", "methods")], id="E002-method-bytes"),
@@ -264,6 +267,73 @@ ERROR_CASES = [
         {"origin": APP_ORIGIN, "max_age": -1},
         [("corsx.E001", "origin"), ("corsx.E007", "max_age")],
         id="unknown-name-and-bad-value",
+    ),
+    # E016: a per-origin rule after the catch-all, which would never answer.
+    pytest.param(
+        {"origins": {"*": {}, APP_ORIGIN: {"methods": ["PUT"]}}},
+        [("corsx.E016", f"origins[{APP_ORIGIN!r}]")],
+        id="E016-rule-after-catch-all",
+    ),
+    # E017: options a rule cannot set, schemes and ports misused.
+    pytest.param(
+        {"origins": {APP_ORIGIN: {"send_wildcard": True}}},
+        [("corsx.E017", f"origins[{APP_ORIGIN!r}].send_wildcard")],
+        id="E017-scope-option-in-rule",
+    ),
+    pytest.param(
+        {"origins": {"localhost": {"ports": [3000]}}},
+        [("corsx.E017", "origins['localhost']")],
+        id="E017-ports-without-schemes",
+    ),
+    pytest.param(
+        {"origins": {APP_ORIGIN: {"schemes": ["http"]}}},
+        [("corsx.E017", f"origins[{APP_ORIGIN!r}]")],
+        id="E017-scheme-twice",
+    ),
+    pytest.param(
+        {"origins": {"localhost:3000": {"schemes": ["http"], "ports": [5173]}}},
+        [("corsx.E017", "origins['localhost:3000']")],
+        id="E017-port-twice",
+    ),
+    pytest.param(
+        {"origins": {r"https://.*\.example\.com": {"schemes": ["http"]}}},
+        [("corsx.E017", "origins['https://.*\\\\.example\\\\.com']")],
+        id="E017-regex-with-schemes",
+    ),
+    pytest.param(
+        {"origins": {APP_ORIGIN: {"methds": ["GET"]}}},
+        [("corsx.E001", f"origins[{APP_ORIGIN!r}].methds")],
+        id="E001-rule-option-typo",
+    ),
+    pytest.param(
+        {"origins": {"localhost": {"schemes": ["http"], "ports": [70000]}}},
+        [("corsx.E002", "origins['localhost'].ports")],
+        id="E002-rule-port",
+    ),
+    pytest.param(
+        {"origins": {"localhost": {"schemes": ["http://"]}}},
+        [("corsx.E002", "origins['localhost'].schemes")],
+        id="E002-rule-scheme",
+    ),
+    pytest.param(
+        {"origins": {APP_ORIGIN: {"max_age": -5}}},
+        [("corsx.E007", f"origins[{APP_ORIGIN!r}].max_age")],
+        id="E007-rule-max_age",
+    ),
+    pytest.param(
+        {"origins": {"*": {"supports_credentials": True}}},
+        [("corsx.E008", "origins['*'].supports_credentials")],
+        id="E008-catch-all-rule-with-credentials",
+    ),
+    pytest.param(
+        {"origins": lambda origin: True, "origins_cache_ttl": -1},
+        [("corsx.E002", "origins_cache_ttl")],
+        id="E002-origins_cache_ttl",
+    ),
+    pytest.param(
+        {"origins": lambda origin: True, "origins_cache_size": 0},
+        [("corsx.E002", "origins_cache_size")],
+        id="E002-origins_cache_size",
     ),
     pytest.param(
         {"origins": "https://(", "methods": 5, "max_age": -1},
@@ -756,6 +826,29 @@ WARNING_CASES = [
     pytest.param({}, {"methods": ["GE T"]}, [("corsx.W017", "methods")], id="W017-space"),
     pytest.param({}, {"methods": "GET;"}, [("corsx.W017", "methods")], id="W017-semicolon"),
     pytest.param({}, {"methods": ["PÜT"]}, [("corsx.W017", "methods")], id="W017-non-ascii"),
+    # W021: a per-origin rule that an earlier one takes origins from.
+    pytest.param(
+        {},
+        {"origins": {"https://*.example.com": {}, "https://admin.example.com": {}}},
+        [("corsx.W021", "origins['https://admin.example.com']")],
+        id="W021-exact-after-wildcard",
+    ),
+    pytest.param(
+        {},
+        {"origins": {re.compile(r"https://[a-z]+\.example\.com"): {}, "https://*.example.com": {}}},
+        [("corsx.W021", "origins['https://*.example.com']")],
+        id="W021-wildcard-after-regex",
+    ),
+    # W022: cache options without a callable.
+    pytest.param(
+        {"CORS_ORIGINS_CACHE_TTL": 5},
+        {},
+        [("corsx.W022", "CORS_ORIGINS_CACHE_TTL")],
+        id="W022-config",
+    ),
+    pytest.param(
+        {}, {"origins_cache_size": 10}, [("corsx.W022", "origins_cache_size")], id="W022-kwarg"
+    ),
     # W019: resource paths that can never match a request path; ignored.
     pytest.param({}, {"resources": "api"}, [("corsx.W019", "resources")], id="W019-literal"),
     pytest.param(
