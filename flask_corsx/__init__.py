@@ -10,6 +10,8 @@ from .decorator import cross_origin
 from .errors import CORSConfigError, CORSConfigWarning
 from .explanation import Explanation, explain
 from .extension import CORS
+from .rules import OriginRule
+from .wiring import invalidate_origins
 
 __version__ = "0.1.0"
 
@@ -18,7 +20,9 @@ __all__ = [
     "CORSConfigError",
     "CORSConfigWarning",
     "Explanation",
+    "OriginRule",
     "__version__",
     "cross_origin",
     "explain",
+    "invalidate_origins",
 ]

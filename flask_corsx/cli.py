@@ -19,6 +19,7 @@ from .config import build_policy, build_resource_table, resolve_options
 from .errors import CORSConfigError, CORSConfigWarning, Problem
 from .explanation import Scope, explain, governing
 from .policy import CORSPolicy
+from .rules import DynamicOriginPolicy, PerOriginPolicy
 from .wiring import EXTENSION_KEY, AppState, blueprint_chain, widening_decorators
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^>]*\))?:)?[^>]+>")
@@ -193,10 +194,25 @@ def summarize(policy: CORSPolicy | None) -> str:
     """A one-line summary of a policy: origins, methods, credentials, max-age."""
     if policy is None:
         return "no CORS"
-    origins = policy.options.get("origins")
+    if isinstance(policy, PerOriginPolicy) and policy.rules is not None:
+        rules = policy.rules.rules
+        shown = "; ".join(
+            f"{rule.label}: {_summary_parts(rule.policy, with_origins=False)}" for rule in rules
+        )
+        return f"{len(rules)} origin rule(s), first match wins: {shown}"
+    if isinstance(policy, DynamicOriginPolicy) and policy.dynamic is not None:
+        dynamic = policy.dynamic
+        return (
+            f"origins=callable {dynamic.name} (answers kept {dynamic.ttl:g} s, at most "
+            f"{dynamic.max_size}) {_summary_parts(policy, with_origins=False)}"
+        )
+    return _summary_parts(policy, with_origins=True)
+
+
+def _summary_parts(policy: CORSPolicy, with_origins: bool) -> str:
     methods = "*" if policy.any_method else ",".join(sorted(policy.methods))
-    parts = [
-        f"origins={origins!r}",
+    parts = [f"origins={policy.options.get('origins')!r}"] if with_origins else []
+    parts += [
         f"methods={methods}",
         f"credentials={'yes' if policy.supports_credentials else 'no'}",
     ]

@@ -90,6 +90,9 @@ class Explanation:
     fixes: tuple[str, ...] = ()
     near_misses: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: Which per-origin rule (or origins callable) answered the Origin, or why none did; None
+    #: when the policy has no per-origin rules.
+    origin_rule: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -115,6 +118,8 @@ class Explanation:
             f"{self.method} {self.path} from Origin {self.origin} (credentials: {mode})",
             f"Governed by: {self.scope}",
         ]
+        if self.origin_rule is not None:
+            lines.append(f"Origin rule: {self.origin_rule}")
         if self.options:
             lines.append("Options:")
             lines += [f"  {name} = {value!r}  ({source})" for name, value, source in self.options]
@@ -188,7 +193,11 @@ def explain(
     state: AppState | None = app.extensions.get(EXTENSION_KEY)
     notes: list[str] = []
     scope, policy = _governing(app, state, sent, path, notes)
-    options = _options(policy)
+    origin_rule: str | None = None
+    answering = policy
+    if policy is not None:
+        answering, origin_rule = policy.describe_rule(origin)
+    options = _options(answering, policy)
 
     preflight: Exchange | None = None
     decision: Decision | None = None
@@ -211,7 +220,9 @@ def explain(
         )
         preflight = Exchange("OPTIONS", tuple(request_headers), 200, tuple(response), verdict)
         if not verdict.passes:
-            fixes += _fixes(verdict, policy, scope, decision, origin, sent, unsafe, credentials)
+            fixes += _fixes(
+                verdict, answering, scope, decision, origin, sent, unsafe, credentials, origin_rule
+            )
 
     actual: Exchange | None = None
     if preflight is None or preflight.verdict.passes:
@@ -221,7 +232,9 @@ def explain(
         verdict = cors_check(response, origin, credentials)
         actual = Exchange(sent, tuple(request_headers), 200, tuple(response), verdict)
         if not verdict.passes:
-            fixes += _fixes(verdict, policy, scope, None, origin, sent, unsafe, credentials)
+            fixes += _fixes(
+                verdict, answering, scope, None, origin, sent, unsafe, credentials, origin_rule
+            )
     near = near_misses(policy, origin) if policy is not None else _nearly_covering(state, path)
     return Explanation(
         origin=origin,
@@ -236,6 +249,7 @@ def explain(
         fixes=tuple(dict.fromkeys(fixes)),
         near_misses=tuple(near) if (fixes or policy is None) else (),
         notes=tuple(notes),
+        origin_rule=origin_rule,
     )
 
 
@@ -291,11 +305,16 @@ def _response_headers(decision: Decision) -> list[tuple[str, str]]:
     return headers
 
 
-def _options(policy: CORSPolicy | None) -> tuple[tuple[str, object, str], ...]:
+def _options(
+    policy: CORSPolicy | None, scope: CORSPolicy | None = None
+) -> tuple[tuple[str, object, str], ...]:
+    """(option, value, source) of the policy that answers; a per-origin rule's options say
+    "origin rule", the rest where the scope's came from."""
     if policy is None:
         return ()
+    sources = {**(scope.sources if scope is not None else {}), **policy.sources}
     return tuple(
-        (name, value, policy.sources.get(name, "default"))
+        (name, value, sources.get(name, "default"))
         for name, value in policy.options.items()
         if name != "resources"
     )
@@ -310,8 +329,13 @@ def _fixes(
     method: str,
     unsafe: list[str],
     credentials: bool,
+    origin_rule: str | None = None,
 ) -> list[str]:
     where = f" (in {scope})" if scope.kind != "none" else ""
+    dynamic = origin_rule is not None and origin_rule.startswith("the origins callable")
+    if origin_rule is not None and policy is not None and policy.member:
+        rule = "the callable's answer" if dynamic else origin_rule.split(", rule ")[0]
+        where = f" (in {rule}, {scope})"
     if policy is None:
         return ["cover this path with a CORS rule, e.g. CORS(app, resources={r'/api/*': {...}})"]
     check = verdict.check
@@ -319,6 +343,13 @@ def _fixes(
         refusals = decision.refusals if decision is not None else policy.actual(origin).refusals
         if Refusal.ORIGIN_MALFORMED in refusals:
             return ["the Origin is not a header-safe value; a browser never sends that"]
+        if dynamic:
+            return [
+                f"make the origins callable allow {origin!r}, then drop its cached refusal "
+                "with flask_corsx.invalidate_origins(app)"
+            ]
+        if origin_rule is not None:
+            return [f"add a rule for {origin!r} to origins{where}"]
         return [f"add {origin!r} to origins{where}"]
     if check in ("FETCH-I5",):
         return [f"set supports_credentials=True{where} (with origins listed)"]

@@ -25,6 +25,7 @@ from .wiring import (
     decorator_policy,
     get_state,
     inspect_response,
+    invalidate_origins,
     is_preflight,
     path_policy,
     preflight_endpoint,
@@ -57,6 +58,11 @@ class CORS:
         self._options = options
         if app is not None:
             self.init_app(app)
+
+    def invalidate(self, app: Flask | None = None, origin: str | None = None) -> int:
+        """Forget the cached answers of ``app``'s ``origins`` callables (all, or ``origin``'s);
+        see :func:`flask_corsx.invalidate_origins`."""
+        return invalidate_origins(app, origin)
 
     def init_app(self, app: Flask | Blueprint, **options: Any) -> None:
         """Install CORS on ``app``; ``options`` are merged over the constructor's.

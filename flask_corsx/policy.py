@@ -16,7 +16,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from re import Pattern
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from .defaults import (
     ACAC,
@@ -141,8 +141,12 @@ class CORSPolicy:
 
     # -- configuration time -------------------------------------------------------------------
 
+    #: Whether the answers come from per-origin rules or a callable (subclasses), so that
+    #: none is the same for every origin: no "*" shortcut, and always Vary: Origin.
+    dispatches: ClassVar[bool] = False
+
     def _prebuild(self) -> None:
-        any_origin = self.origins.any_origin
+        any_origin = self.origins.any_origin and not self.dispatches
         # FETCH-I2/J1: "*" only when the policy allows every origin and credentials are off.
         self.wildcard = any_origin and self.send_wildcard and not self.supports_credentials
         # FETCH-O1/O2: Vary: Origin unless every response carries the same Allow-Origin.
@@ -236,6 +240,11 @@ class CORSPolicy:
         that matches, so everything below this call is shared.
         """
         return self if self.origins.allows(origin) else None
+
+    def describe_rule(self, origin: str) -> tuple[CORSPolicy, str | None]:
+        """For explanations: the policy whose options answer ``origin``, and which per-origin
+        rule that is, in words (None for a policy without per-origin rules)."""
+        return self, None
 
     def _grant_actual(self, origin: str) -> Decision:
         headers = {ACAO: "*" if self.wildcard else origin}

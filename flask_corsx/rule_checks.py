@@ -97,7 +97,12 @@ def build_per_origin(
             continue
         own = {k: v for k, v in rule_options.items() if k not in _MATCH_OPTIONS}
         checks = _RuleChecks(rule_name, frozenset(own) | {"origins"})
-        policy = checks.build({**options, **own, "origins": matched})
+        merged = {**options, **own, "origins": matched}
+        if "*" not in matched:
+            # send_wildcard is the scope's, and means "*" for the catch-all rule only; for
+            # the listed origins of other rules (credentialed ones too) it means nothing.
+            merged["send_wildcard"] = False
+        policy = checks.build(merged)
         parent.problems.extend(checks.problems)
         parent.warnings.extend(checks.warnings)
         if policy is None:
@@ -116,7 +121,8 @@ def build_per_origin(
             )
         if policy.origins.any_origin and position < len(items) - 1:
             catch_all = rule_name
-        member = replace(policy, member=True, sources={name: "origin rule" for name in own})
+        sources = {name: "origin rule" for name in [*own, "origins"]}
+        member = replace(policy, member=True, sources=sources)
         compiled.append(CompiledRule(label, member, frozenset(own)))
     if scope is None or parent.problems or parent.failed:
         return None
@@ -129,7 +135,7 @@ def build_per_origin(
         subdomains=frozenset().union(*(r.policy.origins.subdomains for r in compiled)),
         regexes=tuple(rx for r in compiled for rx in r.policy.origins.regexes),
     )
-    return _derive(scope, PerOriginPolicy, origins=union, rules=rules)
+    return _derive(scope, PerOriginPolicy, origins=union, rules=rules, options=dict(options))
 
 
 def _check_rule_names(
@@ -352,7 +358,10 @@ def build_dynamic(
         )
 
     dynamic = DynamicOrigins(func, ttl=ttl, max_size=size, compile_answer=compile_answer)
-    return _derive(scope, DynamicOriginPolicy, origins=OriginMatcher(), dynamic=dynamic)
+    dynamic.allowed = allowed
+    return _derive(
+        scope, DynamicOriginPolicy, origins=OriginMatcher(), dynamic=dynamic, options=dict(options)
+    )
 
 
 def _member(

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from re import Pattern
-from typing import Any, Union
+from typing import Any, ClassVar, Union
 
 from .defaults import MAX_REAL_ORIGIN_LENGTH
 from .memo import MEMO, new_serial, remember
@@ -186,12 +186,24 @@ class PerOriginPolicy(CORSPolicy):
     """
 
     rules: RuleSet | None = None
+    dispatches: ClassVar[bool] = True
 
     def target(self, origin: str) -> CORSPolicy | None:
         rules = self.rules
         assert rules is not None
         index = rules.index_for(origin)
         return None if index < 0 else rules.rules[index].policy
+
+    def describe_rule(self, origin: str) -> tuple[CORSPolicy, str | None]:
+        rules = self.rules
+        assert rules is not None
+        index = rules.index_for(origin)
+        count = len(rules.rules)
+        if index < 0:
+            labels = ", ".join(rule.label for rule in rules.rules)
+            return self, f"no origin rule matches {origin!r} (the rules, in order: {labels})"
+        rule = rules.rules[index]
+        return rule.policy, f"origins[{rule.label}], rule {index + 1} of {count} (first match)"
 
 
 #: How long a failing callable's refusal is kept, at most: long enough that a database outage
@@ -234,6 +246,8 @@ class DynamicOrigins:
         self.ttl = ttl
         self.max_size = max_size
         self.compile_answer = compile_answer
+        #: The policy for a True answer, when known (for explanations).
+        self.allowed: CORSPolicy | None = None
         self.clock = clock
         #: origin -> (expiry time, the origin's policy or None when refused)
         self._entries: dict[str, tuple[float, CORSPolicy | None]] = {}
@@ -329,6 +343,7 @@ class DynamicOriginPolicy(CORSPolicy):
     """A policy whose allowed origins come from a callable, through a :class:`DynamicOrigins`."""
 
     dynamic: DynamicOrigins | None = None
+    dispatches: ClassVar[bool] = True
 
     def actual(self, origin: str | None) -> Decision:
         # No memo of decisions here: an answer may expire or be invalidated; the dynamic
@@ -346,4 +361,21 @@ class DynamicOriginPolicy(CORSPolicy):
         if len(origin) > MAX_REAL_ORIGIN_LENGTH or not is_plausible_origin(origin):
             return None  # junk never reaches user code (nor its database)
         return dynamic.policy_for(origin)
+
+    def describe_rule(self, origin: str) -> tuple[CORSPolicy, str | None]:
+        dynamic = self.dynamic
+        assert dynamic is not None
+        cached = dynamic.cached(origin)
+        fresh = cached is not None and cached[0] > dynamic.clock()
+        target = self.target(origin)
+        said = "refused" if target is None else "allowed"
+        if target is not None and target is not dynamic.allowed:
+            said = "allowed, with options of its own,"
+        where = (
+            f"cached, for {cached[0] - dynamic.clock():.0f} s more"
+            if fresh and cached is not None
+            else "just asked"
+        )
+        text = f"the origins callable {dynamic.name} {said} {origin!r} ({where})"
+        return (self if target is None else target), text
 

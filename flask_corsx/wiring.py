@@ -5,7 +5,7 @@ response headers. Shared by the extension and the decorator.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -24,6 +24,7 @@ from .defaults import (
 from .errors import CORSConfigError
 from .policy import CORSPolicy, Decision, is_token
 from .resources import ResourceTable
+from .rules import DynamicOriginPolicy
 from .signals import preflight_answered
 
 if TYPE_CHECKING:
@@ -77,6 +78,17 @@ class AppState:
     #: Endpoint -> decorator spec, collected on the first request (Flask allows no new routes
     #: after it), so undecorated requests skip the view look-up.
     decorated: dict[str, DecoratorSpec] | None = None
+
+    def policies(self) -> Iterator[CORSPolicy]:
+        """Every policy compiled for this app so far (resources, blueprints, decorators)."""
+        tables = [self.app_table, *self.blueprint_tables.values()]
+        for table in tables:
+            if table is not None:
+                for _, policy in table.entries:
+                    yield policy
+        for decorated in list(self.decorator_policies.values()):
+            if decorated is not None:
+                yield decorated
 
     def decorated_endpoints(self, app: Flask) -> dict[str, DecoratorSpec]:
         decorated = self.decorated
@@ -133,6 +145,34 @@ def path_policy(state: AppState, blueprints: list[str], path: str) -> CORSPolicy
             if matched is not None:
                 return matched
     return None if state.app_table is None else state.app_table.match(path)
+
+
+def invalidate_origins(app: Flask | None = None, origin: str | None = None) -> int:
+    """Forget what the ``origins`` callables of ``app`` answered, so the next request from an
+    origin asks again: call it when the table behind the callable changes.
+
+    This process only: each worker process of a WSGI server keeps its own cache, so in the
+    others a changed answer takes effect within ``origins_cache_ttl`` seconds.
+
+    :param app: the app; the current app when None (inside a request or app context).
+    :param origin: forget only this origin's answer (as the browser sends it).
+    :returns: how many callable caches were cleared.
+    """
+    if app is None:
+        from flask import current_app
+
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state: AppState | None = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        return 0
+    caches = {
+        id(policy.dynamic): policy.dynamic
+        for policy in state.policies()
+        if isinstance(policy, DynamicOriginPolicy) and policy.dynamic is not None
+    }
+    for cache in caches.values():
+        cache.invalidate(origin)
+    return len(caches)
 
 
 def get_state(app: Flask) -> AppState:
