@@ -254,13 +254,13 @@ class DynamicOrigins:
         self._loading: dict[str, _Pending] = {}
         self._lock = threading.Lock()
         self._failing = False
-        #: How many times the callable was called (for tests and ``flask cors`` output).
-        self.calls = 0
 
     @property
     def name(self) -> str:
+        """The callable's name for messages: ``tenants.allowed``, or its class for an object."""
         func = self.func
-        return getattr(func, "__qualname__", None) or repr(func)
+        name = getattr(func, "__qualname__", None) or type(func).__qualname__
+        return str(name)
 
     def policy_for(self, origin: str) -> CORSPolicy | None:
         """The policy for ``origin``, or None when it is refused."""
@@ -307,7 +307,6 @@ class DynamicOrigins:
         return policy
 
     def _ask(self, origin: str) -> tuple[CORSPolicy | None, float]:
-        self.calls += 1
         try:
             answer = self.func(origin)
             policy = self.compile_answer(origin, answer)
