@@ -74,6 +74,8 @@ EXACT_SIZES = (1, 100, 10_000)
 REGEX_SIZES = (1, 100, 1_000)
 RESOURCE_SIZES = (1, 50, 1_000)
 UNCACHED_SIZES = (1, 1_000)
+#: Per-origin rules (flask_corsx only: flask-cors has no way to say them).
+RULE_SIZES = (1, 100, 10_000)
 #: More distinct Origins / paths than a library would sensibly cache (flask_corsx: 4096, 2048).
 UNCACHED_VARIANTS = 8192
 
@@ -104,6 +106,16 @@ FLATNESS = (
      "regex_1_get_uncached", 2.0, True),
     ("1,000 vs 1 resources, GET, a new path each request", "resources_1000_get_uncached",
      "resources_1_get_uncached", 1.5, True),
+    ("10,000 vs 1 per-origin rules, GET", "rules_10000_get", "rules_1_get", 1.3, False),
+    ("10,000 vs 1 per-origin rules, preflight", "rules_10000_preflight", "rules_1_preflight",
+     1.3, False),
+    ("1 per-origin rule vs 1 listed origin, GET", "rules_1_get", "origins_1_get", 1.3, False),
+    ("1 per-origin rule vs 1 listed origin, preflight", "rules_1_preflight",
+     "origins_1_preflight", 1.3, False),
+    ("origins callable (cached) vs 1 listed origin, GET", "dynamic_get", "origins_1_get", 1.3,
+     False),
+    ("origins callable (cached) vs 1 listed origin, preflight", "dynamic_preflight",
+     "origins_1_preflight", 1.3, False),
 )
 GEOMEAN_TARGET = 1 / 8
 FLOOR_TARGET = 2.0
@@ -130,6 +142,8 @@ class Scenario:
     # "origin" or "path": cycle through UNCACHED_VARIANTS requests that differ in it, so that
     # no per-origin or per-path cache can answer (all of them are still allowed / matched).
     vary: str = ""
+    # A flask_corsx feature flask-cors cannot configure (bare Flask still takes part).
+    corsx_only: bool = False
 
     def request(self) -> JSON:
         return self.requests()[0]
@@ -209,6 +223,16 @@ def all_scenarios() -> list[Scenario]:
                             "simple", any_origin=True))
         out.append(Scenario(f"resources_{n}_preflight", f"resources:{n}", "OPTIONS", path,
                             ORIGIN, "preflight", any_origin=True))
+    for n in RULE_SIZES:
+        origin = exact_origins(n)[-1]
+        out.append(Scenario(f"rules_{n}_get", f"rules:{n}", "GET", items, origin, "simple",
+                            corsx_only=True))
+        out.append(Scenario(f"rules_{n}_preflight", f"rules:{n}", "OPTIONS", items, origin,
+                            "preflight", corsx_only=True))
+    out.append(Scenario("dynamic_get", "dynamic", "GET", items, exact_origins(1)[0], "simple",
+                        corsx_only=True))
+    out.append(Scenario("dynamic_preflight", "dynamic", "OPTIONS", items, exact_origins(1)[0],
+                        "preflight", corsx_only=True))
     for n in UNCACHED_SIZES:
         out.append(Scenario(f"regex_{n}_get_uncached", f"regex:{n}", "GET", items,
                             pattern_request_origin(n), "simple", vary="origin"))
@@ -219,7 +243,23 @@ def all_scenarios() -> list[Scenario]:
 
 
 def takes_part(contestant: str, scenario: Scenario) -> bool:
+    if scenario.corsx_only:
+        return contestant in ("bare", "flask_corsx")
     return contestant != "floor" or scenario.floor
+
+
+def origin_rules(n: int) -> dict[str, JSON]:
+    """n per-origin rules, each for one exact origin, alternating two method sets."""
+    methods = (["GET", "PUT"], ["GET", "POST", "PUT", "DELETE"])
+    return {origin: {"methods": methods[i % 2]} for i, origin in enumerate(exact_origins(n))}
+
+
+def allow_listed(origin: str) -> bool:
+    """An origins callable, as a tenant table would be (a set look-up here)."""
+    return origin in _TENANTS
+
+
+_TENANTS = frozenset(exact_origins(1))
 
 
 # --------------------------------------------------------------------------- app building
@@ -301,6 +341,10 @@ def build_app(contestant: str, config: str, lib: Any, pattern_style: str) -> Fla
         lib.CORS(app, origins=pattern_origins(n, style))
     elif kind == "resources":
         lib.CORS(app, resources=resource_map(n))
+    elif kind == "rules":
+        lib.CORS(app, origins=origin_rules(n))
+    elif kind == "dynamic":
+        lib.CORS(app, origins=allow_listed)
     else:
         raise ValueError(f"unknown config {config!r}")
     return app
