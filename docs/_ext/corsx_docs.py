@@ -55,8 +55,9 @@ class OptionsTable(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         container = nodes.container(classes=["corsx-options"])
-        self.state.nested_parse(StringList(options_table(), self.get_source_info()[0]), 0,
-                                container)
+        self.state.nested_parse(
+            StringList(options_table(), self.get_source_info()[0]), 0, container
+        )
         return [container]
 
 
