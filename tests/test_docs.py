@@ -201,6 +201,34 @@ def test_guides_link_each_other(built: pathlib.Path) -> None:
     assert "usage.html#options" in index.links
 
 
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings (as MyST's heading anchors do)."""
+    prose = re.sub(r"^```.*?^```$", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    headings = re.findall(r"^#+ (.+)$", prose, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def readme_broken_links(readme: pathlib.Path) -> list[str]:
+    """README.md is not part of the site: its links to the repository's files, checked."""
+    text = readme.read_text(encoding="utf-8")
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if urllib.parse.urlsplit(target).scheme:
+            continue
+        path, _, anchor = target.partition("#")
+        file = (readme.parent / path) if path else readme
+        if not file.exists():
+            broken.append(target)
+        elif anchor and file.suffix == ".md":
+            if anchor not in github_anchors(file.read_text(encoding="utf-8")):
+                broken.append(target)
+    return broken
+
+
+def test_readme_links_resolve() -> None:
+    assert readme_broken_links(ROOT / "README.md") == []
+
+
 # -- the API reference -------------------------------------------------------------------------
 
 
