@@ -52,7 +52,6 @@ templates_path: list[str] = []
 # MyST: GitHub-style anchors for headings, so `usage.md#options` works on GitHub and here
 # alike, and a link to a missing page or anchor is a warning (an error in CI).
 myst_heading_anchors = 4
-myst_enable_extensions = ["colon_fence"]
 
 # Every cross-reference must resolve. Names from other projects are not linked (no
 # intersphinx: the build runs without network), so they are not reported either.
