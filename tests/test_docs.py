@@ -217,11 +217,12 @@ def readme_broken_links(readme: pathlib.Path) -> list[str]:
             continue
         path, _, anchor = target.partition("#")
         file = (readme.parent / path) if path else readme
-        if not file.exists():
+        if not file.exists() or (
+            anchor
+            and file.suffix == ".md"
+            and anchor not in github_anchors(file.read_text("utf-8"))
+        ):
             broken.append(target)
-        elif anchor and file.suffix == ".md":
-            if anchor not in github_anchors(file.read_text(encoding="utf-8")):
-                broken.append(target)
     return broken
 
 
@@ -247,7 +248,7 @@ def posixpath_join(*parts: str) -> str:
 
 def public_names() -> set[str]:
     """What users import: flask_corsx.__all__, the testing helpers, the signals, the plugin."""
-    names = {f"flask_corsx.{name}" for name in flask_corsx.__all__ if name != "__version__"}
+    names = {f"flask_corsx.{name}" for name in flask_corsx.__all__}
     names |= {f"flask_corsx.testing.{name}" for name in flask_corsx.testing.__all__}
     names |= {
         f"flask_corsx.signals.{name}"
@@ -334,6 +335,18 @@ def site_links_in_package() -> list[tuple[str, str]]:
         for path in sorted(PACKAGE.glob("*.py"))
         for match in pattern.finditer(path.read_text(encoding="utf-8"))
     ]
+
+
+def test_package_links_only_the_documented_site() -> None:
+    base = documentation_base()
+    urls = [
+        (path.name, url)
+        for path in sorted(PACKAGE.glob("*.py"))
+        for url in re.findall(
+            r"https?://[^\s`'\")>]*readthedocs[^\s`'\")>]*", path.read_text("utf-8")
+        )
+    ]
+    assert [(module, url) for module, url in urls if not url.startswith(base)] == []
 
 
 def test_package_links_to_the_site_exist(built: pathlib.Path) -> None:
