@@ -1,6 +1,6 @@
 """The browser's side of the CORS protocol: when it sends a preflight, and what it checks.
 
-Pure functions over plain values (no Flask), used by :mod:`flask_corsx.explain` and the test
+Pure functions over plain values (no Flask), used by :func:`flask_corsx.explain` and the test
 helpers in :mod:`flask_corsx.testing`. They follow the Fetch standard as Chromium implements
 it, and word each failure the way Chromium's console does (learned from the browser suite), so
 a developer can match the line in the console to the reason here.

@@ -50,8 +50,9 @@ class CORS:
     :param options: ``resources``, ``origins``, ``methods``, ``allow_headers``,
         ``expose_headers``, ``supports_credentials``, ``max_age``, ``send_wildcard``,
         ``vary_header``, ``always_send``, ``intercept_exceptions``, ``allow_private_network``,
-        ``automatic_options``, ``dangerously_allow_any_origin_with_credentials``. See
-        ``docs/usage.md`` for each one's meaning and default.
+        ``automatic_options``, ``dangerously_allow_any_origin_with_credentials``,
+        ``explain_header``. Each one's meaning and default:
+        https://flask-corsx.readthedocs.io/en/latest/usage.html#options
     """
 
     def __init__(self, app: Flask | Blueprint | None = None, **options: Any) -> None:

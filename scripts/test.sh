@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property, end-to-end and browser tests, then ruff and mypy.
 # Installs what it needs: a ./.venv with the test tools (Playwright, Selenium, gunicorn,
-# waitress), and, with apt-get, the three browser engines the browser tests drive (Debian's
-# chromium, firefox-esr, and webkit2gtk-driver with xvfb for WebKit) and nginx and wrk for
-# the end-to-end tests. Extra arguments go to pytest, e.g. `--engine firefox` (browser tests
-# in one engine only) or `-k preflight`; ruff and mypy then do not run.
+# waitress; Sphinx for the docs test, build and twine for the package test), and, with
+# apt-get, the three browser engines the browser tests drive (Debian's chromium, firefox-esr,
+# and webkit2gtk-driver with xvfb for WebKit) and nginx and wrk for the end-to-end tests.
+# Extra arguments go to pytest, e.g. `--engine firefox` (browser tests in one engine only)
+# or `-k preflight`; ruff and mypy then do not run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-CORSX_EXTRAS="test,lint" . scripts/bootstrap.sh
+CORSX_EXTRAS="test,lint,docs" . scripts/bootstrap.sh
 
 # install_debian WHAT PACKAGE...: apt-get install the packages, if any, when we can (root);
 # waits for a dpkg lock another apt run holds instead of failing. Otherwise says which tests
