@@ -19,6 +19,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -102,18 +103,18 @@ def main(argv: list[str] | None = None) -> None:
         entry = f"http://{HOST}:{args.page_port}/"
     print()
     print(f"Open {entry} in your browser. Press Ctrl-C to stop.", flush=True)
+    if index is not None:
+        threading.Thread(target=index.serve_forever, name="examples-index", daemon=True).start()
     # Stop on SIGTERM (e.g. `kill`) as on Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        if index is not None:
-            index.serve_forever()
-        else:
-            while all(item.alive() for item in running):
-                time.sleep(0.5)
+        while all(item.alive() for item in running):
+            time.sleep(0.5)
     except KeyboardInterrupt:
-        print("\nStopping.")
+        print("\nStopping.", flush=True)
     finally:
         if index is not None:
+            index.shutdown()
             index.server_close()
         for item in running:
             item.close()
