@@ -73,7 +73,7 @@ def start_one(name: str, page_port: int, api_port: int) -> Running:
     """One example; extra page servers (an example with two page origins) follow the API."""
     example = registry.load(name)
     first_extra = max(page_port, api_port) + 1
-    extras = [first_extra + n for n in range(example.pages - 1)]
+    extras = [first_extra + n for n in range(len(example.pages) - 1)]
     return Running(example, host=HOST, api_port=api_port, page_ports=[page_port, *extras])
 
 

@@ -104,22 +104,18 @@ SCENARIOS = (
 )
 
 
-def create_pages(site: Site) -> list[Page]:
-    return [
-        Page(
-            title="CORS on one blueprint",
-            lead="The API registers two blueprints; only <code>api_v1</code> has "
-            "<code>CORS(api_v1, ...)</code>, called before <code>register_blueprint</code>.",
-            scenarios=SCENARIOS,
-        )
-    ]
-
-
 EXAMPLE = Example(
     name="blueprint",
     title="CORS(api_v1) on a blueprint",
     summary="CORS for one blueprint's views: its calls (and its views' 404s) work; another "
     "blueprint and unrouted paths stay closed.",
     create_api=create_api,
-    create_pages=create_pages,
+    pages=(
+        Page(
+            title="CORS on one blueprint",
+            lead="The API registers two blueprints; only <code>api_v1</code> has "
+            "<code>CORS(api_v1, ...)</code>, called before <code>register_blueprint</code>.",
+            scenarios=SCENARIOS,
+        ),
+    ),
 )

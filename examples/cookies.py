@@ -99,8 +99,13 @@ SCENARIOS = (
 )
 
 
-def create_pages(site: Site) -> list[Page]:
-    return [
+EXAMPLE = Example(
+    name="cookies",
+    title="supports_credentials=True with a session cookie",
+    summary="Log in with a cookie from another origin that is listed; why the any-origin "
+    "form is refused (error E008, shown live); an unlisted origin gets nothing.",
+    create_api=create_api,
+    pages=(
         Page(
             title="Cookies: supports_credentials=True with a listed origin",
             lead="The API is set up with <code>CORS(api, origins=[this page], "
@@ -113,15 +118,6 @@ def create_pages(site: Site) -> list[Page]:
                 ),
             ),
             scenarios=SCENARIOS,
-        )
-    ]
-
-
-EXAMPLE = Example(
-    name="cookies",
-    title="supports_credentials=True with a session cookie",
-    summary="Log in with a cookie from another origin that is listed; why the any-origin "
-    "form is refused (error E008, shown live); an unlisted origin gets nothing.",
-    create_api=create_api,
-    create_pages=create_pages,
+        ),
+    ),
 )

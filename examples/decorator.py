@@ -103,22 +103,18 @@ SCENARIOS = (
 )
 
 
-def create_pages(site: Site) -> list[Page]:
-    return [
-        Page(
-            title="@cross_origin on each view",
-            lead="The API has no <code>CORS(app)</code>: each view that other origins may "
-            "call carries <code>@cross_origin(...)</code>, below <code>@app.route</code>.",
-            scenarios=SCENARIOS,
-        )
-    ]
-
-
 EXAMPLE = Example(
     name="decorator",
     title="@cross_origin views",
     summary="CORS per view: a public view for any origin, a view with its own origins, "
     "methods and preflight cache (and readable 404s), and a view without the decorator.",
     create_api=create_api,
-    create_pages=create_pages,
+    pages=(
+        Page(
+            title="@cross_origin on each view",
+            lead="The API has no <code>CORS(app)</code>: each view that other origins may "
+            "call carries <code>@cross_origin(...)</code>, below <code>@app.route</code>.",
+            scenarios=SCENARIOS,
+        ),
+    ),
 )

@@ -130,23 +130,19 @@ SCENARIOS = (
 )
 
 
-def create_pages(site: Site) -> list[Page]:
-    return [
-        Page(
-            title="One CORS(app) call for a whole API",
-            lead="The API is set up with <code>CORS(api, origins=[this page], "
-            "resources={r\"/api/*\": {}, r\"/api/session/*\": {\"supports_credentials\": "
-            "True}}, ...)</code>.",
-            scenarios=SCENARIOS,
-        )
-    ]
-
-
 EXAMPLE = Example(
     name="extension",
     title="CORS(app, resources=...)",
     summary="One extension call covers the API: a listed origin, per-resource credentials, "
     "a preflight cache and an exposed header; three calls the browser blocks.",
     create_api=create_api,
-    create_pages=create_pages,
+    pages=(
+        Page(
+            title="One CORS(app) call for a whole API",
+            lead="The API is set up with <code>CORS(api, origins=[this page], "
+            "resources={r\"/api/*\": {}, r\"/api/session/*\": {\"supports_credentials\": "
+            "True}}, ...)</code>.",
+            scenarios=SCENARIOS,
+        ),
+    ),
 )

@@ -1,8 +1,8 @@
 """What every example shares: a page server, an API server, and the page that shows both sides.
 
 An example is a module in this package that defines ``EXAMPLE = Example(...)``: a function that
-builds its API (a Flask app using flask_corsx) and one that describes its page(s) as a list of
-:class:`Scenario` calls. This module does the rest:
+builds its API (a Flask app using flask_corsx) and its page(s), each a list of :class:`Scenario`
+calls. This module does the rest:
 
 * it binds the servers first (on the given ports, or free ones), so the API can be built with
   the page origins it must allow, and the page with the API's port;
@@ -148,9 +148,8 @@ class Example:
     #: One or two sentences for the index page.
     summary: str
     create_api: Callable[[Site], Flask]
-    create_pages: Callable[[Site], list[Page]]
-    #: How many page servers (origins) it needs.
-    pages: int = 1
+    #: Its pages, each served on its own origin (the API allows ``site.page_origins(n)``).
+    pages: tuple[Page, ...]
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,8 +377,8 @@ class Running:
         quiet: bool = False,
     ) -> None:
         page_ports = tuple(page_ports)
-        if len(page_ports) != example.pages:
-            raise ValueError(f"{example.name} needs {example.pages} page port(s)")
+        if len(page_ports) != len(example.pages):
+            raise ValueError(f"{example.name} needs {len(example.pages)} page port(s)")
         handler: dict[str, Any] = {"request_handler": _QuietHandler} if quiet else {}
         # Bind first: the API must know the page origins, the pages the API's port.
         self._servers: list[BaseWSGIServer] = [
@@ -392,10 +391,9 @@ class Running:
         )
         self.api = example.create_api(self.site)
         self.recorder = Recorder(self.api)
-        self.pages = example.create_pages(self.site)
         call_api = call_over_http(host, self.site.api_port)
         self._servers[0].app = wrap_api(self.recorder) if wrap_api else self.recorder
-        for server, page in zip(self._servers[1:], self.pages):
+        for server, page in zip(self._servers[1:], example.pages):
             server.app = create_page_app(example.name, page, self.site, self.recorder, call_api)
         self._threads = [
             threading.Thread(

@@ -15,6 +15,7 @@ Secure``, so HTTPS, and browsers that block third-party cookies still will not s
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import secrets
 
@@ -110,6 +111,20 @@ def _me(scenario_id: str, about: str) -> Scenario:
     )
 
 
+NOTE = Scenario(
+    id="note",
+    title="Add a note (with the CSRF header)",
+    about="A write sends the token in X-CSRF-Token. The preflight allows that header for "
+    "the listed origins only; the API checks the token against the session.",
+    method="POST",
+    path="/api/notes",
+    headers={"Content-Type": "application/json", CSRF_HEADER: "{csrf}"},
+    body={"text": "written in the SPA"},
+    credentials="include",
+    auto=False,
+    button="Add a note",
+)
+
 SPA = (
     _me(
         "me",
@@ -132,31 +147,16 @@ SPA = (
         save={"csrf": "csrf_token"},
         status=200,
     ),
-    Scenario(
-        id="note",
-        title="Add a note (with the CSRF header)",
-        about="A write sends the token in X-CSRF-Token. The preflight allows that header for "
-        "the listed origins only; the API checks the token against the session.",
-        method="POST",
-        path="/api/notes",
-        headers={"Content-Type": "application/json", CSRF_HEADER: "{csrf}"},
-        body={"text": "written in the SPA"},
-        credentials="include",
-        auto=False,
-        button="Add a note",
-    ),
-    Scenario(
+    NOTE,
+    dataclasses.replace(
+        NOTE,
         id="note-without-csrf",
         title="Add a note without the CSRF header",
         about="The cookie alone is not enough: the API refuses with 403, and because the "
         "answer carries CORS headers the app can read why. A cross-site form post would be "
         "refused the same way (CORS does not stop requests being sent; CSRF tokens do).",
-        method="POST",
-        path="/api/notes",
         headers={"Content-Type": "application/json"},
         body={"text": "no token"},
-        credentials="include",
-        auto=False,
         button="Try it",
     ),
     Scenario(
@@ -171,19 +171,18 @@ SPA = (
         auto=False,
         button="Log out",
     ),
-    Scenario(
+    dataclasses.replace(
+        NOTE,
         id="stranger",
         title="Another site tries to write",
         about="From a sandboxed iframe (Origin: null), an unlisted origin: the preflight for "
         "X-CSRF-Token is refused, so the browser never sends the POST. Such a site can neither "
         "send the header nor read the token.",
-        method="POST",
-        path="/api/notes",
         headers={"Content-Type": "application/json", CSRF_HEADER: "guessed"},
         body={"text": "from elsewhere"},
-        credentials="include",
         origin="null",
         expect="blocked",
+        auto=True,
     ),
 )
 
@@ -203,8 +202,13 @@ EMBED = (
 )
 
 
-def create_pages(site: Site) -> list[Page]:
-    return [
+EXAMPLE = Example(
+    name="spa",
+    title="A single-page app and an embed, with cookies and CSRF",
+    summary="Log in, write with a CSRF header and log out from an SPA; a second origin (a "
+    "site builder's embed) shares the session; an unlisted origin cannot write.",
+    create_api=create_api,
+    pages=(
         Page(
             title="A single-page app: cookies, a CSRF header, login and logout",
             lead="The API is set up with <code>CORS(api, origins=[this page, the embed's "
@@ -222,15 +226,5 @@ def create_pages(site: Site) -> list[Page]:
             scenarios=EMBED,
             links=(("Back to the SPA", 0),),
         ),
-    ]
-
-
-EXAMPLE = Example(
-    name="spa",
-    title="A single-page app and an embed, with cookies and CSRF",
-    summary="Log in, write with a CSRF header and log out from an SPA; a second origin (a "
-    "site builder's embed) shares the session; an unlisted origin cannot write.",
-    create_api=create_api,
-    create_pages=create_pages,
-    pages=2,
+    ),
 )

@@ -11,6 +11,7 @@ The page server plays "your backend": its ``/backend/new-upload`` asks the API f
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -76,6 +77,19 @@ def setup_backend(page: Flask, call_api: ApiCaller) -> None:
 
 CSV = "name,score\nada,3\ngrace,5\n"
 
+UPLOAD = Scenario(
+    id="upload",
+    title="The browser uploads the file with the id",
+    about="PUT /uploads/<id> with Content-Type: text/csv: preflighted (PUT, and text/csv "
+    "is not a safelisted type). The upload route allows any origin: the id is the "
+    "permission. The API stores the file and answers 201.",
+    method="PUT",
+    path="/uploads/{upload_id}",
+    headers={"Content-Type": "text/csv"},
+    body=CSV,
+    status=201,
+)
+
 SCENARIOS = (
     Scenario(
         id="internal",
@@ -102,45 +116,17 @@ SCENARIOS = (
         button="Get a new upload id",
         status=200,
     ),
-    Scenario(
-        id="upload",
-        title="The browser uploads the file with the id",
-        about="PUT /uploads/<id> with Content-Type: text/csv: preflighted (PUT, and text/csv "
-        "is not a safelisted type). The upload route allows any origin: the id is the "
-        "permission. The API stores the file and answers 201.",
-        method="PUT",
-        path="/uploads/{upload_id}",
-        headers={"Content-Type": "text/csv"},
-        body=CSV,
-        status=201,
-    ),
-    Scenario(
+    UPLOAD,
+    dataclasses.replace(
+        UPLOAD,
         id="upload-again",
         title="The same id a second time",
         about="Upload ids work once: the API answers 410 Gone, with CORS headers, so the "
         "script reads the status and can ask for a new id. No preflight this time: the first "
         "one is cached for ten minutes.",
-        method="PUT",
-        path="/uploads/{upload_id}",
-        headers={"Content-Type": "text/csv"},
-        body=CSV,
         status=410,
     ),
 )
-
-
-def create_pages(site: Site) -> list[Page]:
-    return [
-        Page(
-            title="File upload: a server-only route and a public upload route",
-            lead="The API is set up with <code>CORS(api, resources={r\"/uploads/*\": {}}, "
-            "origins=\"*\", methods=[\"PUT\"], ...)</code>: <code>/internal/*</code> gets no "
-            "CORS headers. To upload again, press <b>Get a new upload id</b>, then the "
-            "upload's <b>Run again</b>.",
-            scenarios=SCENARIOS,
-            setup=setup_backend,
-        )
-    ]
 
 
 EXAMPLE = Example(
@@ -149,5 +135,15 @@ EXAMPLE = Example(
     summary="A token-protected, server-only route the browser cannot call, and a public "
     "upload route keyed by a one-time id that it can.",
     create_api=create_api,
-    create_pages=create_pages,
+    pages=(
+        Page(
+            title="File upload: a server-only route and a public upload route",
+            lead="The API is set up with <code>CORS(api, resources={r\"/uploads/*\": {}}, "
+            "origins=\"*\", methods=[\"PUT\"], ...)</code>: <code>/internal/*</code> gets no "
+            "CORS headers. To upload again, press <b>Get a new upload id</b>, then the "
+            "upload's <b>Run again</b>.",
+            scenarios=SCENARIOS,
+            setup=setup_backend,
+        ),
+    ),
 )

@@ -38,7 +38,7 @@ from examples.kit import (
 
 
 def site_for(example: Example) -> Site:
-    return Site("127.0.0.1", 5001, (5000, 5002, 5003)[: example.pages])
+    return Site("127.0.0.1", 5001, (5000, 5002, 5003)[: len(example.pages)])
 
 
 def caller(api: Flask) -> ApiCaller:
@@ -58,7 +58,7 @@ class PageReplay:
     def __init__(self, example: Example, number: int = 0) -> None:
         self.site = site_for(example)
         self.api = example.create_api(self.site)
-        self.page = example.create_pages(self.site)[number]
+        self.page = example.pages[number]
         self.origin = self.site.page_origins(number)[0]
         page_app = create_page_app(
             example.name, self.page, self.site, Recorder(self.api), caller(self.api)
@@ -103,7 +103,7 @@ class PageReplay:
 
 
 def pages_of(example: Example) -> list[tuple[Example, int]]:
-    return [(example, number) for number in range(example.pages)]
+    return [(example, number) for number in range(len(example.pages))]
 
 
 @pytest.mark.parametrize(
@@ -133,9 +133,7 @@ def test_registry_lists_every_example_module() -> None:
     assert modules - {"app", "kit", "registry"} == set(registry.NAMES)
     for example in registry.load_all():
         assert example.name in registry.NAMES and example.title and example.summary
-        pages = example.create_pages(site_for(example))
-        assert len(pages) == example.pages
-        for page in pages:
+        for page in example.pages:
             ids = [s.id for s in page.scenarios]
             assert len(ids) == len(set(ids)), ids
 
@@ -205,7 +203,7 @@ def test_spa_writes_need_the_csrf_token() -> None:
 
 
 def test_the_index_lists_every_example_with_its_link_and_command() -> None:
-    running = [Running(example, page_ports=[0] * example.pages, quiet=True)
+    running = [Running(example, page_ports=[0] * len(example.pages), quiet=True)
                for example in registry.load_all()]
     try:
         html = create_index_app(running).test_client().get("/").get_data(as_text=True)

@@ -55,7 +55,7 @@ class ServedExample:
         self.example = example
         self.log: RequestLog | None = None
         self.running = Running(
-            example, page_ports=[0] * example.pages, wrap_api=self._wrap, quiet=True
+            example, page_ports=[0] * len(example.pages), wrap_api=self._wrap, quiet=True
         )
 
     def _wrap(self, app: WSGIApp) -> WSGIApp:
@@ -95,7 +95,7 @@ class ExamplePage:
     def __init__(self, browser: BrowserSession, served: ServedExample, number: int = 0) -> None:
         self.browser = browser
         self.served = served
-        self.spec = served.running.pages[number]
+        self.spec = served.example.pages[number]
         self.origin = served.page_origin(number)
         self.tab = browser.page(self.origin, "/")
         results = browser.evaluate(
