@@ -14,7 +14,10 @@ from flask_corsx import CORS
 
 
 def create_api(site: Site) -> Flask:
-    users = {1: {"id": 1, "name": "Ada"}, 2: {"id": 2, "name": "Grace"}}
+    users: dict[int, dict[str, object]] = {
+        1: {"id": 1, "name": "Ada"},
+        2: {"id": 2, "name": "Grace"},
+    }
 
     api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")
     CORS(
@@ -32,8 +35,9 @@ def create_api(site: Site) -> Flask:
 
     @api_v1.post("/users")
     def create_user() -> tuple[Response, int]:
-        user = {"id": max(users) + 1, "name": str(request.get_json(force=True)["name"])}
-        users[user["id"]] = user
+        user_id = max(users) + 1
+        users[user_id] = {"id": user_id, "name": str(request.get_json(force=True)["name"])}
+        user = users[user_id]
         return jsonify(user), 201
 
     @api_v1.get("/users/<int:user_id>")
