@@ -48,11 +48,41 @@ def selected_engines(config: pytest.Config) -> list[str]:
     return [name for name in ENGINES if name in chosen]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "engines(*names): run this browser test in these engines only (say why where it is "
+        "used); under --engine with none of them, it is deselected, not skipped",
+    )
+
+
+def marked_engines(node: Any) -> tuple[str, ...] | None:
+    """The engines an ``@pytest.mark.engines(...)`` limits a test to, or None."""
+    marker = node.get_closest_marker("engines")
+    return None if marker is None else tuple(marker.args)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "engine", selected_engines(metafunc.config), indirect=True, scope="session"
-        )
+        engines = selected_engines(metafunc.config)
+        limit = marked_engines(metafunc.definition)
+        if limit is not None:
+            engines = [name for name in engines if name in limit]
+        metafunc.parametrize("engine", engines, indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A test limited to engines that --engine left out has an empty parameter set: deselect
+    # it rather than report it as skipped.
+    dropped = []
+    for item in items:
+        limit = marked_engines(item)
+        callspec = getattr(item, "callspec", None)
+        if limit is not None and (callspec is None or callspec.params.get("engine") not in limit):
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
 
 
 @pytest.fixture(scope="session")
