@@ -85,3 +85,10 @@ html_theme_options = {
 # The {repo}`path` role (docs/_ext/corsx_docs.py) links to files on the Source URL.
 corsx_source_url = PROJECT_URLS["Source"]
 corsx_source_branch = "main"
+
+# The package writes these aliases by name (``from __future__ import annotations``); point the
+# names at their documented entries.
+autodoc_type_aliases = {
+    "OriginSpec": "flask_corsx.rules.OriginSpec",
+    "OriginAnswer": "flask_corsx.rules.OriginAnswer",
+}
