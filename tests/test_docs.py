@@ -32,6 +32,7 @@ import doctest
 import html.parser
 import inspect
 import io
+import logging
 import os
 import pathlib
 import re
@@ -482,8 +483,15 @@ def test_snippets_run(
     found = list(snippets(page.read_text(encoding="utf-8")))
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
-    for snippet in found:
-        run_snippet(snippet, namespace, f"{page_id(page)}:{snippet.line}")
+    # A guide may turn on debug logging (usage.md does): put the level back afterwards, or
+    # every later test's requests log at DEBUG into pytest's capture.
+    logger = logging.getLogger("flask_corsx")
+    level = logger.level
+    try:
+        for snippet in found:
+            run_snippet(snippet, namespace, f"{page_id(page)}:{snippet.line}")
+    finally:
+        logger.setLevel(level)  # setLevel also clears the loggers' isEnabledFor caches
     ran = [snippet for snippet in found if snippet.marker != "not run"]
     assert ran, f"every python block of {page_id(page)} is marked 'not run'"
     for snippet in ran:

@@ -66,7 +66,8 @@ def test_read_only_origin_is_blocked_on_put_while_another_puts_with_cookies(
     assert res.blocked, res
     (hit,) = api.hits()
     assert hit.status == 200
-    assert not [name for name, _ in hit.response_headers if name.lower().startswith("access-control-")]
+    sent = [name.lower() for name, _ in hit.response_headers]
+    assert not [name for name in sent if name.startswith("access-control-")]
     assert "origin" in hit.vary()
 
 
