@@ -1,6 +1,7 @@
 """The examples, in the order the index lists them: adding one is a module plus a line here.
 
-Each name is a module of this package that defines ``EXAMPLE`` (a :class:`examples.kit.Example`).
+Each name is a module of this package (``-`` spelled ``_``) that defines ``EXAMPLE`` (a
+:class:`examples.kit.Example`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ NAMES = (
     "cdn",
     "upload",
     "spa",
+    "per-origin",
+    "tenants",
 )
 
 
@@ -24,7 +27,7 @@ def load(name: str) -> Example:
     """The example called ``name``."""
     if name not in NAMES:
         raise KeyError(f"no example {name!r}; choose from {', '.join(NAMES)}")
-    example: Example = importlib.import_module(f"examples.{name}").EXAMPLE
+    example: Example = importlib.import_module(f"examples.{name.replace('-', '_')}").EXAMPLE
     return example
 
 

@@ -48,6 +48,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "dead-entry": {"origins": ["https://a.example/", B]},
     "scheme-less-config": {"origins": ["www.example.com", A]},
     "regex-scheme-less": {"origins": [r".*\.example\.com"]},
+    # migration.md item 40: flask-cors allows a dict's keys; with empty values, so do we.
+    "origins-dict-empty": {"origins": {A: {}, B: {}}},
 }
 
 REQUESTS: dict[str, dict[str, Any]] = {
@@ -190,3 +192,28 @@ def test_compiled_subtree_sibling_documented_difference() -> None:
     request = {"method": "GET", "origin": A}
     assert send(with_sibling(flask_cors.CORS), "/apikeys", request).headers.getlist(ACAO) == [A]
     assert send(with_sibling(flask_corsx.CORS), "/apikeys", request).headers.getlist(ACAO) == []
+
+
+def test_origins_dict_with_options_documented_difference() -> None:
+    # migration.md item 40: flask-cors allows the keys and ignores the values; flask_corsx
+    # applies each value to its origin (here: B may not PUT).
+    options = {"origins": {A: {}, B: {"methods": ["GET"]}}}
+    put_b = {"method": "OPTIONS", "origin": B, "acrm": "PUT"}
+    theirs = send(build(flask_cors.CORS, options), "/api/data", put_b)
+    ours = send(build(flask_corsx.CORS, options), "/api/data", put_b)
+    assert "PUT" in _names(theirs.headers.get(ACAM))
+    assert ours.headers.getlist(ACAO) == [B] and ACAM not in ours.headers
+    put_a = {**put_b, "origin": A}
+    assert comparable(send(build(flask_corsx.CORS, options), "/api/data", put_a)) == comparable(
+        send(build(flask_cors.CORS, options), "/api/data", put_a)
+    )
+
+
+def test_origins_callable_documented_difference() -> None:
+    # migration.md item 41: flask-cors cannot iterate a function and allows nobody.
+    options = {"origins": lambda origin: origin == A}
+    get_a = {"method": "GET", "origin": A}
+    assert send(build(flask_cors.CORS, options), "/api/data", get_a).headers.getlist(ACAO) == []
+    ours = build(flask_corsx.CORS, options)
+    assert send(ours, "/api/data", get_a).headers.getlist(ACAO) == [A]
+    assert send(ours, "/api/data", {"method": "GET", "origin": B}).headers.getlist(ACAO) == []

@@ -320,3 +320,55 @@ def test_spa(browser, serve):
 
     assert spa.click("logout")["status"] == 200
     assert spa.click("me")["status"] == 401
+
+
+def test_per_origin(browser, serve):
+    """Per-origin rules: the dashboard reads but its PUT is refused by its own rule
+    (FETCH-H5) and its credentialed read hidden (FETCH-I5); no rule, no headers (FETCH-I1);
+    the editor logs in and writes with its cookie, reading the exposed X-Revision (FETCH-D2)."""
+    served = serve("per-origin")
+    dashboard = ExamplePage(browser, served)
+    r = dashboard.results
+    assert body(r["read"])["text"] == "Draft one"
+    assert "origin" in only_hit(r["read"]).vary()
+    (preflight,) = r["write-refused"]["hits"]  # the PUT never left
+    assert preflight.header("Access-Control-Allow-Origin") == dashboard.origin
+    assert preflight.header("Access-Control-Allow-Methods") is None
+    assert only_hit(r["read-with-cookies"]).header("Access-Control-Allow-Credentials") is None
+    stranger = only_hit(r["stranger"])
+    assert stranger.status == 200
+    assert not [k for k, _ in stranger.response_headers if k.lower().startswith("access-")]
+
+    editor = ExamplePage(browser, served, number=1)
+    e = editor.results
+    assert body(e["login"]) == {"editor": "grace"}
+    preflight, put = e["write"]["hits"]
+    assert preflight.header("Access-Control-Allow-Methods") == "DELETE, GET, PUT"
+    assert "per_origin_session=" in (put.cookie or "")
+    assert body(e["write"])["text"] == "Draft two"
+    assert "x-revision: 2" in e["write"]["text"]
+    assert body(e["delete"])["text"] == ""
+    assert body(dashboard.click("read"))["revision"] == 3  # the dashboard reads the change
+
+
+def test_tenants(browser, serve):
+    """Origins from a table: a refusal cached until invalidate_origins() (the table is asked
+    once per origin per TTL), a tenant rule without PUT (FETCH-H5), then with it; removed,
+    refused again (FETCH-I1)."""
+    page = ExamplePage(browser, serve("tenants"))
+    r = page.results
+    assert only_hit(r["read-unknown"]).header("Access-Control-Allow-Origin") is None
+    assert only_hit(r["read-cached"]).header("Access-Control-Allow-Origin") is None
+    status = body(r["status"])
+    assert status["table_queries"] == 1  # the cached refusal answered the second read
+    assert status["cors"].startswith("the origins callable") and "refused" in status["cors"]
+    assert "cached, for" in status["cors"]
+    assert body(r["read-after"]) == {"message": "Hello, tenant"}
+    (refused,) = r["write-refused"]["hits"]  # the tenant's rule: no PUT, so no methods at all
+    assert refused.header("Access-Control-Allow-Origin") == page.origin
+    assert refused.header("Access-Control-Allow-Methods") is None
+    preflight, put = r["write"]["hits"]
+    assert preflight.header("Access-Control-Allow-Methods") == "GET, PUT"
+    assert put.status == 200
+    assert only_hit(r["read-removed"]).header("Access-Control-Allow-Origin") is None
+    assert "refused" in body(page.click("status"))["cors"]  # removed: refused, from the table
