@@ -179,6 +179,8 @@ class CORSPolicy:
         self._methods_value = ", ".join(sorted(self.methods))
 
         self._serial = new_serial()
+        #: Listed origin (as sent) -> its decision; at most one entry per listed origin.
+        self._granted: dict[str, Decision] = {}
         self._refused_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_NOT_ALLOWED)
         self._malformed_origin = Decision(_NO_HEADERS, vary, False, Refusal.ORIGIN_MALFORMED)
         self._no_origin = Decision(_NO_HEADERS, vary, False, Refusal.NONE)
@@ -218,13 +220,22 @@ class CORSPolicy:
             return self._no_origin
         if self.wildcard:
             return self._wildcard_actual
-        # A site's visitors come from a handful of origins: remember each one's decision, so a
-        # repeat visitor costs one dict look-up (in the process-wide bounded memo).
+        # A listed origin's decision is kept by the policy itself: the list bounds how many
+        # there are, and a flood of other Origins can never push them out (with 20,000 listed
+        # origins in turn, the shared memo would be cleared before any came round again).
+        decision: Decision | None = self._granted.get(origin)
+        if decision is not None:
+            return decision
+        # Anything else (patterns, refusals) is remembered in the process-wide bounded memo,
+        # so a repeat visitor costs one dict look-up there.
         key = (self._serial, origin)
-        decision: Decision | None = MEMO.get(key)
+        decision = MEMO.get(key)
         if decision is None:
             decision = self._actual_uncached(origin)
-            remember(key, decision)
+            if origin in self.origins.exact and not decision.refusals:
+                self._granted[origin] = decision
+            else:
+                remember(key, decision)
         return decision
 
     def _actual_uncached(self, origin: str) -> Decision:

@@ -350,3 +350,22 @@ def test_very_long_paths_are_matched_correctly() -> None:
     assert table.match("/api/" + "a/" * 50_000) == "api"
     assert table.match("/" * 100_000) is None
     assert table.match("/static/" + "x" * 100_000) == "static"
+
+
+def test_listed_origins_keep_their_decisions_through_a_flood() -> None:
+    """Issue 14: with more listed origins than the shared memo holds, visited in turn, each
+    still costs one dict look-up; the policy's own cache holds at most one entry per listed
+    origin, whatever is sent (case variants and strangers go to the bounded memo)."""
+    from flask_corsx.memo import MAX_ENTRIES, MEMO
+
+    listed = [f"https://app{i}.example.com" for i in range(MAX_ENTRIES + 1000)]
+    policy = build_policy(resolve_options({}, {"origins": listed}))
+    for origin in listed:
+        assert policy.actual(origin).headers == {"Access-Control-Allow-Origin": origin}
+    for n in range(MAX_ENTRIES * 2):
+        policy.actual(f"https://stranger{n}.example.net")
+        policy.actual(listed[n % len(listed)].upper())
+    assert len(policy._granted) == len(listed)
+    assert len(MEMO) <= MAX_ENTRIES
+    assert all(policy.actual(origin) is policy._granted[origin] for origin in listed)
+    assert policy.actual("https://stranger1.example.net").refusals
