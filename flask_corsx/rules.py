@@ -214,11 +214,13 @@ FAILURE_TTL = 1.0
 class _Pending:
     """One call of the callable in progress, which other threads wait for."""
 
-    __slots__ = ("done", "policy")
+    __slots__ = ("done", "policy", "stale")
 
     def __init__(self) -> None:
         self.done = threading.Event()
         self.policy: CORSPolicy | None = None
+        #: Invalidated while the call ran: its answer is not stored.
+        self.stale = False
 
 
 class DynamicOrigins:
@@ -274,12 +276,23 @@ class DynamicOrigins:
         return self._entries.get(origin)
 
     def invalidate(self, origin: str | None = None) -> None:
-        """Forget every cached answer, or just ``origin``'s; the next request asks again."""
+        """Forget every cached answer, or just ``origin``'s; the next request asks again.
+
+        A call of the callable still running for such an origin began before the change: its
+        answer is handed to the requests already waiting for it, but never stored, and
+        requests from now on ask again.
+        """
         with self._lock:
             if origin is None:
                 self._entries.clear()
+                stale = list(self._loading.values())
+                self._loading.clear()
             else:
                 self._entries.pop(origin, None)
+                pending = self._loading.pop(origin, None)
+                stale = [] if pending is None else [pending]
+            for pending in stale:
+                pending.stale = True
 
     def _load(self, origin: str) -> CORSPolicy | None:
         with self._lock:
@@ -298,11 +311,12 @@ class DynamicOrigins:
             policy, ttl = self._ask(origin)
             pending.policy = policy
             with self._lock:
-                if ttl > 0:
+                if ttl > 0 and not pending.stale:
                     self._store(origin, (self.clock() + ttl, policy))
         finally:
             with self._lock:
-                del self._loading[origin]
+                if self._loading.get(origin) is pending:
+                    del self._loading[origin]
             pending.done.set()
         return policy
 

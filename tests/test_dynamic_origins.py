@@ -354,3 +354,38 @@ def test_cli_routes_summary(app: Flask) -> None:
 
     _, policy = governing(app, "GET", "/")
     assert summarize(policy).startswith("origins=callable Table (answers kept 60 s, at most 10000)")
+
+
+def test_invalidation_during_a_call_is_not_lost() -> None:
+    """The table changes (and the cache is invalidated) while the callable is still answering
+    from the old table: that answer is never stored, and the next request asks again."""
+    rows = {TENANT: True}
+    entered = threading.Event()
+    release = threading.Event()
+    calls: list[str] = []
+
+    def lookup(origin: str) -> Any:
+        answer = rows.get(origin)  # read before the change...
+        calls.append(origin)
+        if len(calls) == 1:
+            entered.set()
+            release.wait(5)  # ...and answer after it
+        return answer
+
+    app = make_app()
+    CORS(app, origins=lookup, origins_cache_ttl=3600)
+    first: list[bool] = []
+    thread = threading.Thread(
+        target=lambda: first.append(allowed(get(app.test_client(), origin=TENANT), TENANT))
+    )
+    thread.start()
+    assert entered.wait(5)
+    del rows[TENANT]
+    assert invalidate_origins(app) == 1
+    release.set()
+    thread.join(5)
+    assert first == [True]  # it began before the change
+    client = app.test_client()
+    assert not allowed(get(client, origin=TENANT), TENANT)
+    assert not allowed(get(client, origin=TENANT), TENANT)
+    assert calls == [TENANT, TENANT]  # asked again once, then cached
