@@ -35,6 +35,9 @@ def reasons(policy: CORSPolicy, decision: Decision, environ: dict[str, Any]) -> 
     refusals = decision.refusals
     out = []
     origin = environ.get(ENVIRON_ORIGIN)
+    if origin is not None and policy.dispatches:
+        # Per-origin rules: what was refused, and what is allowed, is the answering rule's.
+        policy = policy.target(origin) or policy
     if Refusal.ORIGIN_MALFORMED in refusals:
         out.append("the Origin is not a header-safe value, so it is never reflected")
     if Refusal.ORIGIN_NOT_ALLOWED in refusals:

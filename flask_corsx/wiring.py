@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from . import report
 from .config import build_policy, option_sources, resolve_options
 from .defaults import (
+    ACAC,
     ENVIRON_ACRH,
     ENVIRON_ACRM,
     ENVIRON_ACRPN,
@@ -284,7 +285,9 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str, app: Flask)
             headers = {**decision.headers, report.EXPLAIN_HEADER: reason}
             decision = decision._replace(headers=headers)
     elif (
-        not policy.supports_credentials
+        # The grant's own headers, not the policy's field: a per-origin rule may allow
+        # credentials where its scope does not.
+        ACAC not in decision.headers
         and origin is not None
         and ("HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ)
         and log.isEnabledFor(report.level(app))

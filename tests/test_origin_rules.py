@@ -464,3 +464,20 @@ def test_cli_check_reports_shadowed_rules() -> None:
     errors, warned = check(app)
     assert not errors
     assert any("corsx.W021" in line and "'https://*.example.com'" in line for line in warned)
+
+
+def test_debug_reasons_and_hints_speak_of_the_answering_rule(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """X-Corsx-Explain names the rule's allowed headers, not the scope's; a credentialed rule's
+    origin gets no "supports_credentials is off" hint."""
+    import logging
+
+    app = app_with(origins={APP: {"allow_headers": ["X-A"], "supports_credentials": True}},
+                   allow_headers=["X-B"], explain_header=True)
+    client = app.test_client()
+    answer = preflight(client, origin=APP, headers="x-b")
+    assert "allowed: x-a" in answer.headers["X-Corsx-Explain"]
+    with caplog.at_level(logging.DEBUG, logger="flask_corsx"):
+        client.get("/", headers={"Origin": APP, "Authorization": "Bearer t"})
+    assert not [r for r in caplog.records if "supports_credentials" in r.getMessage()]
