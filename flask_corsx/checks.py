@@ -171,7 +171,7 @@ class PolicyChecks:
         max_age = self._max_age(options.get("max_age"))
         explain_header = self._optional_bool("explain_header", options.get("explain_header"))
 
-        if credentials and origins.any_origin:
+        if credentials and origins.catch_all:
             if flags["send_wildcard"]:
                 pass  # reported below as E009, the more specific problem
             elif not flags["dangerously_allow_any_origin_with_credentials"]:
@@ -394,9 +394,9 @@ class PolicyChecks:
                 subdomains.add((parsed.scheme, parsed.host, parsed.port))
             else:
                 any_port.add((parsed.scheme, parsed.host))
-        any_origin = any_origin or any(map(self._regex_allows_anything, regexes))
         return OriginMatcher(
             any_origin=any_origin,
+            broad=any(map(self._regex_allows_anything, regexes)),
             exact=frozenset(exact),
             any_port=frozenset(any_port),
             subdomains=frozenset(subdomains),

@@ -342,7 +342,15 @@ class OriginMatcher:
     #: (scheme, parent domain, port or "*" or None) for ``scheme://*.domain[:port]`` patterns.
     subdomains: frozenset[tuple[str, str, str | None]] = frozenset()
     regexes: tuple[Pattern[str], ...] = ()
+    #: A regex matches any origin (``.*``, ``https?://.+``): the checks treat it as ``*``
+    #: (credentials, rule order), but it still allows only what the regex matches.
+    broad: bool = False
     _serial: int = field(init=False, repr=False, compare=False)
+
+    @property
+    def catch_all(self) -> bool:
+        """Whether it allows (nearly) every origin: ``"*"`` or a regex that matches any."""
+        return self.any_origin or self.broad
 
     def __post_init__(self) -> None:
         self._serial = new_serial()

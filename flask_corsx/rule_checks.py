@@ -119,7 +119,7 @@ def build_per_origin(
                     "move the catch-all rule to the end.",
                 )
             )
-        if policy.origins.any_origin and position < len(items) - 1:
+        if policy.origins.catch_all and position < len(items) - 1:
             catch_all = rule_name
         sources = {name: "origin rule" for name in [*own, "origins"]}
         member = replace(policy, member=True, sources=sources)
@@ -130,6 +130,7 @@ def build_per_origin(
     parent.warnings.extend(_overlaps(origins_name, rules))
     union = OriginMatcher(
         any_origin=any(rule.policy.origins.any_origin for rule in compiled),
+        broad=any(rule.policy.origins.broad for rule in compiled),
         exact=frozenset(rules.exact),
         any_port=frozenset().union(*(r.policy.origins.any_port for r in compiled)),
         subdomains=frozenset().union(*(r.policy.origins.subdomains for r in compiled)),
@@ -290,7 +291,7 @@ def _overlaps(origins_name: str, rules: RuleSet) -> list[Problem]:
     problems = []
     for index, rule in enumerate(rules.rules):
         matcher = rule.policy.origins
-        if matcher.any_origin:
+        if matcher.catch_all:
             continue  # a catch-all is meant to answer what the others do not
         taken: list[tuple[str, str]] = []
         for origin in sorted(matcher.exact):

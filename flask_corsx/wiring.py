@@ -122,11 +122,11 @@ def widening_decorators(
     messages = []
     for endpoint, spec in decorated.items():
         policy = decorator_policy(app, spec)
-        if policy is None or not policy.origins.any_origin:
+        if policy is None or not policy.origins.catch_all:
             continue
         for rule in app.url_map.iter_rules(endpoint):
             scope = path_policy(state, blueprint_chain(endpoint), rule.rule)
-            if scope is not None and not scope.origins.any_origin:
+            if scope is not None and not scope.origins.catch_all:
                 messages.append(
                     f"flask_corsx: @cross_origin on view {endpoint!r} allows any origin, "
                     f"while the app's CORS policy for {rule.rule!r} allows only "

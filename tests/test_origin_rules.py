@@ -481,3 +481,19 @@ def test_debug_reasons_and_hints_speak_of_the_answering_rule(
     with caplog.at_level(logging.DEBUG, logger="flask_corsx"):
         client.get("/", headers={"Origin": APP, "Authorization": "Bearer t"})
     assert not [r for r in caplog.records if "supports_credentials" in r.getMessage()]
+
+
+def test_a_regex_that_matches_any_origin_still_allows_only_what_it_matches() -> None:
+    """Review finding 3: r"https?://.+" is a catch-all for the checks (E008, E016) but never
+    reflects what it does not match: null, scheme-less values, other schemes (FETCH-M4)."""
+    client = app_with(origins={APP: {"methods": ["PUT"]},
+                               re.compile(r"https?://.+"): {"methods": ["GET"]}}).test_client()
+    assert get(client, origin="http://evil.example").headers["Access-Control-Allow-Origin"]
+    for origin in ("null", "www.evil.example", "ftp://x.example"):
+        assert "Access-Control-Allow-Origin" not in get(client, origin=origin).headers, origin
+    plain = app_with(origins=[re.compile(r"https?://.+")]).test_client()
+    assert "Access-Control-Allow-Origin" not in get(plain, origin="null").headers
+    with pytest.raises(CORSConfigError, match=r"corsx\.E016"):
+        app_with(origins={re.compile(r"https?://.+"): {}, APP: {}})
+    with pytest.raises(CORSConfigError, match=r"corsx\.E008"):
+        app_with(origins=[re.compile(r"https?://.+")], supports_credentials=True)
