@@ -126,19 +126,24 @@ class RuleSet:
     #: Indices of the rules that match more than exact origins, in order.
     patterned: tuple[int, ...] = ()
     _serial: int = field(init=False, default=0)
+    _owners: dict[str, int] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._serial = new_serial()
         exact: dict[str, int] = {}
+        owners: dict[str, int] = {}
         patterned: list[int] = []
         for index, rule in enumerate(self.rules):
             matcher = rule.policy.origins
             for origin in sorted(matcher.exact):
                 if origin not in exact:
+                    owners[origin] = index
                     exact[origin] = self._first_pattern(origin, patterned, index)
             if matcher.any_origin or matcher.any_port or matcher.subdomains or matcher.regexes:
                 patterned.append(index)
         self.exact = exact
+        #: Exact origin -> the first rule that lists it (for spellings the dict does not hold).
+        self._owners = owners
         self.patterned = tuple(patterned)
 
     def _first_pattern(self, origin: str, patterned: list[int], default: int) -> int:
@@ -164,13 +169,15 @@ class RuleSet:
     def _scan(self, origin: str) -> int:
         if not is_plausible_origin(origin):
             return -1
-        exact_index = self.exact.get(origin.lower(), len(self.rules))
+        # A case variant of a listed origin: the rule listing it answers, unless a pattern rule
+        # before it matches the variant as sent (patterns may be case-sensitive).
+        owner = self._owners.get(origin.lower(), len(self.rules))
         for index in self.patterned:
-            if index > exact_index:
+            if index > owner:
                 break
             if self.rules[index].policy.origins.allows(origin):
                 return index
-        return -1 if exact_index == len(self.rules) else exact_index
+        return -1 if owner == len(self.rules) else owner
 
     def rule_for(self, origin: str) -> CompiledRule | None:
         index = self.index_for(origin)

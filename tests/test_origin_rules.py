@@ -497,3 +497,15 @@ def test_a_regex_that_matches_any_origin_still_allows_only_what_it_matches() -> 
         app_with(origins={re.compile(r"https?://.+"): {}, APP: {}})
     with pytest.raises(CORSConfigError, match=r"corsx\.E008"):
         app_with(origins=[re.compile(r"https?://.+")], supports_credentials=True)
+
+
+def test_a_case_variant_is_answered_by_the_first_rule_that_matches_it_as_sent() -> None:
+    """Review finding 4: a case-sensitive regex before an exact rule does not match the
+    upper-case spelling, so the exact rule answers it, as first-match says."""
+    with pytest.warns(CORSConfigWarning, match=r"corsx\.W021"):  # for the lower-case one
+        app = app_with(origins={re.compile(r"https://[a-z]+\.example\.com"): {"methods": ["GET"]},
+                                APP: {"methods": ["PUT"]}})
+    client = app.test_client()
+    upper = APP.upper()
+    assert preflight(client, origin=upper).headers["Access-Control-Allow-Methods"] == "PUT"
+    assert "Access-Control-Allow-Methods" not in preflight(client, origin=APP).headers
