@@ -158,6 +158,7 @@ class PolicyChecks:
                 from . import rule_checks
 
                 if items is not None:
+                    self._cache_options_unused(options)
                     return rule_checks.build_per_origin(self, options, items)
                 return rule_checks.build_dynamic(self, options, cast(OriginsCallable, value))
             self._cache_options_unused(options)
@@ -186,7 +187,9 @@ class PolicyChecks:
                     "dangerously_allow_any_origin_with_credentials=True.",
                     related=("origins", "dangerously_allow_any_origin_with_credentials"),
                 )
-        if credentials and flags["send_wildcard"]:
+        if credentials and flags["send_wildcard"] and not per_origin_scope:
+            # (In a per-origin scope only the catch-all rule can send "*": its own checks
+            # report E009 if it has credentials.)
             self.error(
                 "corsx.E009",
                 "send_wildcard",

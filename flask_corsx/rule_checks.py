@@ -46,12 +46,24 @@ ANSWER_OPTIONS = RULE_OPTIONS - _MATCH_OPTIONS - {"dangerously_allow_any_origin_
 class _RuleChecks(PolicyChecks):
     """The checks of one rule, naming its options ``origins['https://a.example'].methods``."""
 
-    def __init__(self, rule_name: str, owned: frozenset[str]) -> None:
-        super().__init__("", owned=owned)
+    def __init__(
+        self, parent: PolicyChecks, rule_name: str, own: frozenset[str], scope_valid: bool
+    ) -> None:
+        # With a valid scope, every problem of the rule is its own, inherited options included
+        # (credentials from the keyword with a catch-all rule); otherwise only the rule's own
+        # options are looked at, so the scope's problems are not reported once per rule.
+        super().__init__("", owned=None if scope_valid else own)
+        self.parent = parent
         self.rule_name = rule_name
+        self.own = own
 
     def _name(self, option: str) -> str:
-        return self.rule_name if option == "origins" else f"{self.rule_name}.{option}"
+        if option == "origins":
+            return self.rule_name
+        if option not in self.own:
+            # Inherited (credentials from the keyword, say): named where it was set.
+            return self.parent._name(option)
+        return f"{self.rule_name}.{option}"
 
 
 def _derive(scope: CORSPolicy, cls: type[P], **changes: Any) -> P:
@@ -96,7 +108,7 @@ def build_per_origin(
         if matched is None:
             continue
         own = {k: v for k, v in rule_options.items() if k not in _MATCH_OPTIONS}
-        checks = _RuleChecks(rule_name, frozenset(own) | {"origins"})
+        checks = _RuleChecks(parent, rule_name, frozenset(own) | {"origins"}, scope is not None)
         merged = {**options, **own, "origins": matched}
         if "*" not in matched:
             # send_wildcard is the scope's, and means "*" for the catch-all rule only; for
@@ -108,12 +120,29 @@ def build_per_origin(
         if policy is None:
             parent.failed = parent.failed or checks.failed
             continue
+        matcher = policy.origins
+        if not (matcher.catch_all or matcher.exact or matcher.any_port or matcher.subdomains
+                or matcher.regexes):
+            parent.problems.append(
+                Problem(
+                    "corsx.E017",
+                    rule_name,
+                    origin,
+                    "matches no origin, so its options would never apply: "
+                    + "; ".join(w.message for w in checks.warnings if w.code == "corsx.W013"),
+                    next(
+                        (w.hint for w in checks.warnings if w.code == "corsx.W013" and w.hint),
+                        "write the origin as a browser sends it, e.g. 'https://app.example.com'.",
+                    ),
+                )
+            )
+            continue
         if catch_all is not None:
             parent.problems.append(
                 Problem(
                     "corsx.E016",
                     rule_name,
-                    label,
+                    origin,
                     f"comes after the catch-all rule {catch_all}, which matches every origin "
                     "first, so this rule could never answer.",
                     "move the catch-all rule to the end.",
@@ -123,7 +152,7 @@ def build_per_origin(
             catch_all = rule_name
         sources = {name: "origin rule" for name in [*own, "origins"]}
         member = replace(policy, member=True, sources=sources)
-        compiled.append(CompiledRule(label, member, frozenset(own)))
+        compiled.append(CompiledRule(label, member, frozenset(own), origin))
     if scope is None or parent.problems or parent.failed:
         return None
     rules = RuleSet(tuple(compiled))
@@ -194,7 +223,15 @@ def _expand(
     if scheme_list is None or port_list is None:
         return None
     out: list[str] = []
+    if (schemes is not None and not scheme_list) or (ports is not None and not port_list):
+        problem(schemes if not scheme_list else ports, "gives no schemes or no ports, so the "
+                "rule matches no origin.", "list at least one, e.g. 'schemes': ['https'].")
+        return None
     for entry in entries:
+        if entry == "*":
+            problem(entry, "matches every origin already; schemes and ports cannot narrow it.",
+                    r"for any https origin, write re.compile(r'https://[^/]+') as the key.")
+            return None
         if isinstance(entry, Pattern) or not isinstance(entry, str) or looks_like_regex(entry):
             problem(entry, "is a regex: it says its own schemes and ports.",
                     "drop schemes and ports, or write a host such as 'localhost'.")
@@ -307,9 +344,10 @@ def _overlaps(origins_name: str, rules: RuleSet) -> list[Problem]:
                 Problem(
                     "corsx.W021",
                     f"{origins_name}[{rule.label}]",
-                    origin,
-                    f"is also matched by the earlier rule {earlier}, which answers it: the first "
-                    "matching rule wins, so this rule's options never apply to it.",
+                    rule.key,
+                    f"shares origins with the earlier rule {earlier} ({origin!r}, for one), "
+                    "which answers them: the first matching rule wins, so this rule's options "
+                    "never apply to those.",
                     "make the rules disjoint, or put the more specific rule first.",
                 )
             )

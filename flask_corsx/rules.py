@@ -109,6 +109,8 @@ class CompiledRule:
     policy: CORSPolicy
     #: The options the rule sets itself (the rest are the scope's).
     own: frozenset[str] = frozenset()
+    #: What the rule matches, as written (its dict key, or OriginRule's origin).
+    key: object = None
 
 
 @dataclass(eq=False)

@@ -326,6 +326,26 @@ ERROR_CASES = [
         id="E008-catch-all-rule-with-credentials",
     ),
     pytest.param(
+        {"origins": {"https://app.example.com/": {"methods": ["GET"]}}},
+        [("corsx.E017", "origins['https://app.example.com/']")],
+        id="E017-rule-that-matches-nothing",
+    ),
+    pytest.param(
+        {"origins": {"*": {"schemes": ["https"]}}},
+        [("corsx.E017", "origins['*']")],
+        id="E017-catch-all-with-schemes",
+    ),
+    pytest.param(
+        {"origins": {"localhost": {"schemes": ["http"], "ports": []}}},
+        [("corsx.E017", "origins['localhost']")],
+        id="E017-no-ports",
+    ),
+    pytest.param(
+        {"origins": {APP_ORIGIN: {}, "*": {}}, "supports_credentials": True},
+        [("corsx.E008", "supports_credentials")],
+        id="E008-inherited-credentials-named-where-set",
+    ),
+    pytest.param(
         {"origins": lambda origin: True, "origins_cache_ttl": -1},
         [("corsx.E002", "origins_cache_ttl")],
         id="E002-origins_cache_ttl",
@@ -840,6 +860,10 @@ WARNING_CASES = [
         id="W021-wildcard-after-regex",
     ),
     # W022: cache options without a callable.
+    pytest.param(
+        {}, {"origins": {APP_ORIGIN: {}}, "origins_cache_ttl": 5},
+        [("corsx.W022", "origins_cache_ttl")], id="W022-with-rules",
+    ),
     pytest.param(
         {"CORS_ORIGINS_CACHE_TTL": 5},
         {},

@@ -509,3 +509,18 @@ def test_a_case_variant_is_answered_by_the_first_rule_that_matches_it_as_sent() 
     upper = APP.upper()
     assert preflight(client, origin=upper).headers["Access-Control-Allow-Methods"] == "PUT"
     assert "Access-Control-Allow-Methods" not in preflight(client, origin=APP).headers
+
+
+def test_send_wildcard_with_credentials_in_another_rule() -> None:
+    """Review finding 6: send_wildcard means "*" for the catch-all rule only, so a scope with
+    credentials whose catch-all turns them off is valid (not E009)."""
+    app = app_with(origins={APP: {}, "*": {"supports_credentials": False}},
+                   supports_credentials=True, send_wildcard=True)
+    client = app.test_client()
+    assert get(client, origin=EVIL).headers["Access-Control-Allow-Origin"] == "*"
+    answer = get(client, origin=APP)
+    assert answer.headers["Access-Control-Allow-Origin"] == APP
+    assert answer.headers["Access-Control-Allow-Credentials"] == "true"
+    with pytest.raises(CORSConfigError, match=r"corsx\.E009"):
+        app_with(origins={APP: {}, "*": {}}, supports_credentials=True, send_wildcard=True,
+                 dangerously_allow_any_origin_with_credentials=True)
