@@ -28,16 +28,9 @@ from .defaults import (
     DEFAULT_OPTIONS,
     OPTION_NAMES,
 )
-from .errors import CORSConfigError, CORSConfigWarning, Problem, emit_warnings
+from .errors import CORSConfigError, CORSConfigWarning, Problem, close_matches, emit_warnings
 from .policy import CORSPolicy
 from .resources import PathPattern, ResourceTable, compile_path_pattern
-
-
-def _close_matches(word: str, candidates: Iterable[str], n: int) -> list[str]:
-    # difflib is imported only when someone mistyped an option: it costs milliseconds at start.
-    import difflib
-
-    return difflib.get_close_matches(word, list(candidates), n=n)
 
 
 def options_from_config(
@@ -82,7 +75,7 @@ def options_from_config(
                 "delete it.",
             )
         else:
-            guess = _close_matches(name, OPTION_NAMES, n=1)
+            guess = close_matches(name, OPTION_NAMES, n=1)
             hint = f"did you mean {CONFIG_PREFIX}{guess[0].upper()}?" if guess else ""
             problem = Problem(
                 "corsx.W009", key, value, "is not a flask_corsx option and is ignored.", hint
@@ -112,7 +105,7 @@ def check_option_names(options: Mapping[str, Any], where: str = "") -> list[Prob
     for name in options:
         if name in OPTION_NAMES:
             continue
-        guess = _close_matches(str(name), OPTION_NAMES, n=1)
+        guess = close_matches(str(name), OPTION_NAMES, n=1)
         hint = f"did you mean {guess[0]!r}?" if guess else "see the usage guide for the options."
         message = (
             "is not an option. flask-cors ignored it too, so your app has run without it: "

@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,14 @@ class CORSConfigError(ValueError):
 
 class CORSConfigWarning(UserWarning):
     """A CORS setting is legal but pointless or risky; the message says why and what to do."""
+
+
+def close_matches(word: str, candidates: Iterable[str], n: int) -> list[str]:
+    """The candidates nearest to a mistyped name, for "did you mean" hints."""
+    # difflib is imported only when someone mistyped an option: it costs milliseconds at start.
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=n)
 
 
 def warn(problem: Problem) -> None:

@@ -29,7 +29,7 @@ from .browser import (
     unsafe_header_names,
 )
 from .defaults import ACRH, ACRM, ACRPN, ORIGIN
-from .policy import CORSPolicy, Decision, Refusal
+from .policy import CORSPolicy, Decision, Refusal, RuleMatch
 from .resources import ResourceTable
 from .wiring import EXTENSION_KEY, AppState, blueprint_chain, decorator_policy
 
@@ -193,10 +193,9 @@ def explain(
     state: AppState | None = app.extensions.get(EXTENSION_KEY)
     notes: list[str] = []
     scope, policy = _governing(app, state, sent, path, notes)
-    origin_rule: str | None = None
-    answering = policy
-    if policy is not None:
-        answering, origin_rule = policy.describe_rule(origin)
+    match = policy.describe_rule(origin) if policy is not None else None
+    answering = policy if match is None else match.policy
+    origin_rule = None if match is None else match.text
     options = _options(answering, policy)
 
     preflight: Exchange | None = None
@@ -221,7 +220,7 @@ def explain(
         preflight = Exchange("OPTIONS", tuple(request_headers), 200, tuple(response), verdict)
         if not verdict.passes:
             fixes += _fixes(
-                verdict, answering, scope, decision, origin, sent, unsafe, credentials, origin_rule
+                verdict, answering, scope, decision, origin, sent, unsafe, credentials, match
             )
 
     actual: Exchange | None = None
@@ -233,7 +232,7 @@ def explain(
         actual = Exchange(sent, tuple(request_headers), 200, tuple(response), verdict)
         if not verdict.passes:
             fixes += _fixes(
-                verdict, answering, scope, None, origin, sent, unsafe, credentials, origin_rule
+                verdict, answering, scope, None, origin, sent, unsafe, credentials, match
             )
     near = near_misses(policy, origin) if policy is not None else _nearly_covering(state, path)
     return Explanation(
@@ -329,13 +328,11 @@ def _fixes(
     method: str,
     unsafe: list[str],
     credentials: bool,
-    origin_rule: str | None = None,
+    match: RuleMatch | None = None,
 ) -> list[str]:
     where = f" (in {scope})" if scope.kind != "none" else ""
-    dynamic = origin_rule is not None and origin_rule.startswith("the origins callable")
-    if origin_rule is not None and policy is not None and policy.member:
-        rule = "the callable's answer" if dynamic else origin_rule.split(", rule ")[0]
-        where = f" (in {rule}, {scope})"
+    if match is not None and match.rule is not None:
+        where = f" (in {match.rule}, {scope})"
     if policy is None:
         return ["cover this path with a CORS rule, e.g. CORS(app, resources={r'/api/*': {...}})"]
     check = verdict.check
@@ -343,12 +340,12 @@ def _fixes(
         refusals = decision.refusals if decision is not None else policy.actual(origin).refusals
         if Refusal.ORIGIN_MALFORMED in refusals:
             return ["the Origin is not a header-safe value; a browser never sends that"]
-        if dynamic:
+        if match is not None and match.dynamic:
             return [
                 f"make the origins callable allow {origin!r}, then drop its cached refusal "
                 "with flask_corsx.invalidate_origins(app)"
             ]
-        if origin_rule is not None:
+        if match is not None and match.text is not None:
             return [f"add a rule for {origin!r} to origins{where}"]
         return [f"add {origin!r} to origins{where}"]
     if check in ("FETCH-I5",):

@@ -22,9 +22,12 @@ from re import Pattern
 from .defaults import MAX_ORIGIN_LENGTH, MAX_REAL_ORIGIN_LENGTH
 from .memo import MEMO, new_serial, remember
 
-_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+#: The port a scheme's origins leave out (browsers never send it).
+DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 _SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*"
+#: A URL scheme name (RFC 3986).
+SCHEME = re.compile(_SCHEME)
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?"
 _DNS = rf"{_LABEL}(?:\.{_LABEL})*\.?"
 _IPV6 = r"\[[0-9A-Fa-f:.]+\]"
@@ -122,7 +125,7 @@ def parse_config_origin(text: str) -> tuple[ParsedOrigin, bool]:
                 f"{port} is not a port number.", "use a port between 0 and 65535."
             )
         port = str(int(port))
-        if _DEFAULT_PORTS.get(scheme) == port:
+        if DEFAULT_PORTS.get(scheme) == port:
             port = None
     wild = m.group("wild") is not None
     single_label = "." not in host and host != "localhost"

@@ -89,6 +89,19 @@ class Decision(NamedTuple):
 _NO_HEADERS: Mapping[str, str] = {}
 
 
+class RuleMatch(NamedTuple):
+    """For explanations: which per-origin rule (or callable answer) answers an origin."""
+
+    #: The policy whose options answer (the scope's when no rule matches).
+    policy: CORSPolicy
+    #: The rule in words, or why none matched; None for a policy without per-origin rules.
+    text: str | None = None
+    #: The answering rule's short name, for fixes ("origins['https://a.example']"), or None.
+    rule: str | None = None
+    #: The origins come from a callable.
+    dynamic: bool = False
+
+
 @dataclass
 class HeaderRule:
     """Which request header names a preflight may ask for."""
@@ -252,10 +265,9 @@ class CORSPolicy:
         """
         return self if self.origins.allows(origin) else None
 
-    def describe_rule(self, origin: str) -> tuple[CORSPolicy, str | None]:
-        """For explanations: the policy whose options answer ``origin``, and which per-origin
-        rule that is, in words (None for a policy without per-origin rules)."""
-        return self, None
+    def describe_rule(self, origin: str) -> RuleMatch:
+        """For explanations: which per-origin rule answers ``origin`` (none here)."""
+        return RuleMatch(self)
 
     def _grant_actual(self, origin: str) -> Decision:
         headers = {ACAO: "*" if self.wildcard else origin}

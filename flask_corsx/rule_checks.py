@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 from .checks import PolicyChecks
 from .defaults import OPTION_NAMES, RULE_OPTIONS
-from .errors import CORSConfigError, Problem
+from .errors import CORSConfigError, Problem, close_matches
 from .lookalikes import intended_origins
-from .origins import OriginMatcher, looks_like_regex
+from .origins import DEFAULT_PORTS, SCHEME, OriginMatcher, looks_like_regex
 from .policy import CORSPolicy
 from .rules import (
     CompiledRule,
@@ -35,8 +35,6 @@ from .rules import (
 
 P = TypeVar("P", bound=CORSPolicy)
 
-_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 #: Rule options that shape which origins the rule matches, rather than how it answers.
 _MATCH_OPTIONS = frozenset({"schemes", "ports"})
 #: Options a callable's answer may set for its origin.
@@ -188,9 +186,7 @@ def _check_rule_names(
                 )
             )
             continue
-        import difflib
-
-        guess = difflib.get_close_matches(str(name), list(RULE_OPTIONS), n=1)
+        guess = close_matches(str(name), RULE_OPTIONS, n=1)
         parent.problems.append(
             Problem(
                 "corsx.E001",
@@ -252,7 +248,7 @@ def _expand(
             return None
         for scheme in scheme_list if not sep else [scheme_part.lower()]:
             for port in port_list if ports is not None else [None]:
-                if port is None or port == _DEFAULT_PORTS.get(scheme):
+                if port is None or str(port) == DEFAULT_PORTS.get(scheme):
                     out.append(f"{scheme}://{host_part}")
                 else:
                     out.append(f"{scheme}://{host_part}:{port}")
@@ -267,7 +263,7 @@ def _scheme_list(parent: PolicyChecks, rule_name: str, schemes: Any) -> list[str
         items = [items]
     out = []
     for item in items:
-        if not isinstance(item, str) or not _SCHEME.fullmatch(item.lower()) or "://" in item:
+        if not isinstance(item, str) or not SCHEME.fullmatch(item) or "://" in item:
             parent.problems.append(
                 Problem(
                     "corsx.E002",
@@ -406,16 +402,13 @@ def build_dynamic(
 def _member(
     parent: PolicyChecks, options: Mapping[str, Any], own: Mapping[str, Any]
 ) -> CORSPolicy | None:
-    checks = PolicyChecks(parent.where, owned=frozenset(own) if own else None)
+    """The policy for a callable's answer: its options over the (valid) scope's. Every problem
+    is reported, since the scope's own were found before any answer is compiled."""
+    checks = PolicyChecks(parent.where)
     policy = checks.build({**options, **own})
-    if policy is None or checks.problems:
-        if own:
-            raise ValueError(str(CORSConfigError(checks.problems or [_unknown(own)])))
+    if policy is None:
+        if own:  # an answer, at request time: the caller refuses the origin and logs this
+            raise ValueError(str(CORSConfigError(checks.problems)))
         parent.problems.extend(checks.problems)
         return None
     return replace(policy, member=True, sources={name: "origins callable" for name in own})
-
-
-def _unknown(own: Mapping[str, Any]) -> Problem:
-    return Problem("corsx.E002", "origins", dict(own), "is invalid.", "")
-

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Union
 from .defaults import MAX_REAL_ORIGIN_LENGTH
 from .memo import MEMO, new_serial, remember
 from .origins import is_plausible_origin
-from .policy import CORSPolicy, Decision
+from .policy import CORSPolicy, Decision, RuleMatch
 
 log = logging.getLogger("flask_corsx")
 
@@ -203,16 +203,19 @@ class PerOriginPolicy(CORSPolicy):
         index = rules.index_for(origin)
         return None if index < 0 else rules.rules[index].policy
 
-    def describe_rule(self, origin: str) -> tuple[CORSPolicy, str | None]:
+    def describe_rule(self, origin: str) -> RuleMatch:
         rules = self.rules
         assert rules is not None
         index = rules.index_for(origin)
         count = len(rules.rules)
         if index < 0:
             labels = ", ".join(rule.label for rule in rules.rules)
-            return self, f"no origin rule matches {origin!r} (the rules, in order: {labels})"
+            return RuleMatch(
+                self, f"no origin rule matches {origin!r} (the rules, in order: {labels})"
+            )
         rule = rules.rules[index]
-        return rule.policy, f"origins[{rule.label}], rule {index + 1} of {count} (first match)"
+        name = f"origins[{rule.label}]"
+        return RuleMatch(rule.policy, f"{name}, rule {index + 1} of {count} (first match)", name)
 
 
 #: How long a failing callable's refusal is kept, at most: long enough that a database outage
@@ -278,6 +281,8 @@ class DynamicOrigins:
         entry = self._entries.get(origin)
         if entry is not None and entry[0] > self.clock():
             return entry[1]
+        if len(origin) > MAX_REAL_ORIGIN_LENGTH or not is_plausible_origin(origin):
+            return None  # junk never reaches user code (nor its database), nor the cache
         return self._load(origin)
 
     def cached(self, origin: str) -> tuple[float, CORSPolicy | None] | None:
@@ -372,14 +377,7 @@ class DynamicOriginPolicy(CORSPolicy):
         # cache is the memo, and the origin's own policy memoizes its headers.
         if origin is None:
             return self._no_origin
-        dynamic = self.dynamic
-        assert dynamic is not None
-        # The cached answer first: a cached origin passed the plausibility check already.
-        entry = dynamic._entries.get(origin)
-        if entry is not None and entry[0] > dynamic.clock():
-            target = entry[1]
-        else:
-            target = self.target(origin)
+        target = self.target(origin)
         if target is None:
             return self._refusal_for(origin)
         return target.actual(origin)
@@ -387,11 +385,9 @@ class DynamicOriginPolicy(CORSPolicy):
     def target(self, origin: str) -> CORSPolicy | None:
         dynamic = self.dynamic
         assert dynamic is not None
-        if len(origin) > MAX_REAL_ORIGIN_LENGTH or not is_plausible_origin(origin):
-            return None  # junk never reaches user code (nor its database)
         return dynamic.policy_for(origin)
 
-    def describe_rule(self, origin: str) -> tuple[CORSPolicy, str | None]:
+    def describe_rule(self, origin: str) -> RuleMatch:
         dynamic = self.dynamic
         assert dynamic is not None
         cached = dynamic.cached(origin)
@@ -406,5 +402,7 @@ class DynamicOriginPolicy(CORSPolicy):
             else "just asked"
         )
         text = f"the origins callable {dynamic.name} {said} {origin!r} ({where})"
-        return (self if target is None else target), text
+        if target is None:
+            return RuleMatch(self, text, dynamic=True)
+        return RuleMatch(target, text, "the callable's answer", dynamic=True)
 
