@@ -73,6 +73,14 @@ _UNRELATED_ORIGINS = (
 )
 
 
+#: Values of every kind a client sends as Origin: a regex matching all of them matches anything.
+_EVERY_KIND_OF_VALUE = (_ANY_ORIGIN_PROBE, "null", "corsx-probe.invalid", "x-1:2")
+
+
+def _matches_every_value(regex: Pattern[str]) -> bool:
+    return all(regex.fullmatch(value) for value in _EVERY_KIND_OF_VALUE)
+
+
 def _all_origins(parts: list[str]) -> bool:
     try:
         for part in parts:
@@ -398,7 +406,10 @@ class PolicyChecks:
             else:
                 any_port.add((parsed.scheme, parsed.host))
         return OriginMatcher(
-            any_origin=any_origin,
+            # A regex that matches every value (".*") means "*", as in flask-cors; one that
+            # matches any https origin but not null (r"https?://.+") is only as broad for the
+            # checks, and allows what it matches.
+            any_origin=any_origin or any(map(_matches_every_value, regexes)),
             broad=any(map(self._regex_allows_anything, regexes)),
             exact=frozenset(exact),
             any_port=frozenset(any_port),

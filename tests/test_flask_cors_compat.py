@@ -50,6 +50,10 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "regex-scheme-less": {"origins": [r".*\.example\.com"]},
     # migration.md item 40: flask-cors allows a dict's keys; with empty values, so do we.
     "origins-dict-empty": {"origins": {A: {}, B: {}}},
+    # A regex that matches any origin: a catch-all for the checks, matched as a regex.
+    "broad-regex": {"origins": [r"https?://.+"]},
+    "any-regex-wildcard": {"origins": [".*"], "send_wildcard": True},
+    "broad-regex-wildcard": {"origins": [r"https?://.+"], "send_wildcard": True},
 }
 
 REQUESTS: dict[str, dict[str, Any]] = {
@@ -217,3 +221,14 @@ def test_origins_callable_documented_difference() -> None:
     ours = build(flask_corsx.CORS, options)
     assert send(ours, "/api/data", get_a).headers.getlist(ACAO) == [A]
     assert send(ours, "/api/data", {"method": "GET", "origin": B}).headers.getlist(ACAO) == []
+
+
+@pytest.mark.parametrize("origin", ["http://x.example", "null", "www.x.example", "ftp://x.example"])
+def test_a_regex_that_matches_any_origin_matches_like_flask_cors(origin: str) -> None:
+    # A regex broad enough to be a catch-all for the checks (E008 with credentials) allows
+    # only what it matches, as in flask-cors: r"https?://.+" never reflects null.
+    options = {"origins": [r"https?://.+"]}
+    request = {"method": "GET", "origin": origin}
+    theirs = send(build(flask_cors.CORS, options), "/api/data", request)
+    ours = send(build(flask_corsx.CORS, options), "/api/data", request)
+    assert comparable(ours) == comparable(theirs)
