@@ -288,7 +288,13 @@ class CORSPolicy:
             # we can answer, but it is harmless to give it what a plain request would get.
             return Decision(self._no_origin.headers, self._preflight_vary, True, Refusal.NONE)
         vary = self._preflight_vary
-        target = self if self.wildcard else self.target(origin)
+        # target() inlined for a policy without per-origin rules: preflights are not memoized,
+        # so each one pays for the call.
+        target: CORSPolicy | None = self
+        if self.dispatches:
+            target = self.target(origin)
+        elif not self.wildcard and not self.origins.allows(origin):
+            target = None
         if target is None:
             # Refused whatever was requested, so Origin alone would do; but a shared cache such
             # as nginx keeps one Vary per URL, and answers that vary differently keep evicting
