@@ -8,12 +8,14 @@ would hand origin A's answer for ``x-one`` to its later request for ``x-two``.
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
 from helpers import ORIGIN, get, preflight, vary_tokens
+from werkzeug.datastructures import Headers
 
-from flask_corsx import CORS, cross_origin
-from flask_corsx.defaults import ACAH, ACAM
+from flask_corsx import CORS, cross_origin, wiring
+from flask_corsx.defaults import ACAC, ACAH, ACAM, ACAO
 from flask_corsx.policy import CORSPolicy
 
 PREFLIGHT_VARY = ["origin", "access-control-request-method", "access-control-request-headers"]
@@ -147,3 +149,46 @@ def test_policy_decision_lists_its_vary_tokens() -> None:
     decision = policy.evaluate("OPTIONS", ORIGIN, "PUT", "x-one")
     assert decision.vary == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
     assert decision.vary_origin
+
+
+class _OwnHeaders(Headers):
+    """A Headers subclass, as some libraries give their responses."""
+
+
+@pytest.mark.parametrize("writer", ["raw list", "public methods", "subclass"])
+def test_headers_are_written_alike_whichever_way_they_are_written(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    # apply_decision appends to Werkzeug's list of header tuples when it can (a Python call
+    # fewer per header); Headers.add must give the same response where it cannot.
+    if writer == "public methods":
+        monkeypatch.setattr(wiring, "_RAW_HEADERS", False)
+
+    def made(**headers: str) -> Response:
+        response = Response("x")
+        if writer == "subclass":
+            response.headers = _OwnHeaders(response.headers)
+        for name, value in headers.items():
+            response.headers.add(name.replace("_", "-"), value)
+        return response
+
+    app.add_url_rule("/plain", "plain", lambda: made())
+    app.add_url_rule("/varied", "varied", lambda: made(Vary="Accept-Encoding"))
+    app.add_url_rule(
+        "/stray", "stray", lambda: made(Access_Control_Allow_Credentials="true")
+    )
+    CORS(app, origins=[ORIGIN], expose_headers=["X-Total"])
+    for path, vary in [
+        ("/plain", ["origin"]),
+        ("/varied", ["accept-encoding", "origin"]),
+        ("/stray", ["origin"]),
+    ]:
+        response = get(client, path)
+        assert response.headers.getlist(ACAO) == [ORIGIN], path
+        assert response.headers.getlist("Access-Control-Expose-Headers") == ["X-Total"], path
+        assert ACAC not in response.headers, path
+        assert vary_tokens(response) == vary, path
+        assert len(response.headers.getlist("Vary")) == 1, path
+    refused = get(client, "/plain", origin="https://other.example")
+    assert ACAO not in refused.headers
+    assert vary_tokens(refused) == ["origin"]
