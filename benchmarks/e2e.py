@@ -6,12 +6,14 @@ Each contestant (``benchmarks/e2e_app.py`` with ``CORSX_E2E_IMPL`` set) is serve
 ``benchmarks/e2e_check.lua``, which also checks the CORS headers of every response. Three
 scenarios: a simple GET with an allowed Origin, a preflight, and GETs from many distinct
 origins (half of them allowed, half refused). For each server, the three contestants run side
-by side (three server processes, one loaded at a time), interleaved in ABBA rounds: round r
-runs bare, flask-cors, flask_corsx, and round r+1 the reverse, so drift hits all alike.
+by side (one server process each, one loaded at a time), interleaved in ABBA rounds: round r
+runs bare, bare_again, flask-cors, flask_corsx, and round r+1 the reverse, so drift hits all
+alike. ``bare_again`` is bare Flask in a second server: how far its ratio to bare strays from
+1.000 is the noise of the run.
 Ratios to bare are paired per round and reported as medians.
 
-    bash benchmarks/e2e.sh            # 4 rounds x 4 s per cell, about 8 minutes
-    bash benchmarks/e2e.sh --quick    # 2 rounds x 2 s, about 2 minutes
+    bash benchmarks/e2e.sh            # 4 rounds x 4 s per cell, about 11 minutes
+    bash benchmarks/e2e.sh --quick    # 2 rounds x 2 s, about 3 minutes
 
 Exit status 1 if flask_corsx sent any response with missing or wrong CORS headers, if any
 run had wrk errors, or if a run produced no result.
@@ -44,7 +46,14 @@ from e2e_harness import (  # noqa: E402
     start_wsgi,
 )
 
-CONTESTANTS = ("bare", "flask_cors", "flask_corsx")
+#: "bare_again" is bare Flask once more, in its own server: its ratio to bare is what the
+#: machine's noise alone makes of two identical contestants (an A/A control), the yardstick
+#: for reading the others' ratios.
+CONTESTANTS = ("bare", "bare_again", "flask_cors", "flask_corsx")
+
+
+def impl_of(contestant: str) -> str:
+    return "bare" if contestant == "bare_again" else contestant
 SCENARIOS = ("get", "preflight", "mix")
 SCENARIO_TEXT = {
     "get": "simple GET, allowed Origin",
@@ -67,7 +76,7 @@ def run_wrk(base: str, scenario: str, contestant: str, seconds: float, connectio
     env = dict(os.environ)
     env.update({
         "CORSX_WRK_MODE": scenario,
-        "CORSX_WRK_CORS": "0" if contestant == "bare" else "1",
+        "CORSX_WRK_CORS": "0" if impl_of(contestant) == "bare" else "1",
         "CORSX_WRK_DISTINCT": "20000",
     })
     env.update(extra_env or {})
@@ -93,7 +102,7 @@ def start_contestants(kind: str) -> dict[str, ServerProcess]:
         for contestant in CONTESTANTS:
             servers[contestant] = start_wsgi(
                 kind, "e2e_app:create_app", workers=2, threads=4,
-                env={"CORSX_E2E_IMPL": contestant, "PYTHONPATH": str(HERE)},
+                env={"CORSX_E2E_IMPL": impl_of(contestant), "PYTHONPATH": str(HERE)},
             )
     except BaseException:
         for server in servers.values():
@@ -189,12 +198,15 @@ def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSO
                     p99_r = paired(rows, kind, scenario, contestant, "p99_us")
                     cpu_r = paired(rows, kind, scenario, contestant, "cpu_us")
                     ratios = (f"{rps_r:.3f}", f"{p50_r:.3f}", f"{p99_r:.3f}", f"{cpu_r:.3f}")
-                    bad_text = str(bad)
+                    bad_text = "n/a" if impl_of(contestant) == "bare" else str(bad)
                     if contestant == "flask_corsx":
                         passed = rps_r >= TARGET_RPS and p99_r <= TARGET_P99
+                        aa_rps = paired(rows, kind, scenario, "bare_again", "rps")
+                        aa_p99 = paired(rows, kind, scenario, "bare_again", "p99_us")
                         targets.append(
                             f"| {kind} | {scenario} | {rps_r:.3f} | {p99_r:.3f} | "
-                            f"{'PASS' if passed else 'FAIL'} | {1 / cpu_r:.3f} |")
+                            f"{'PASS' if passed else 'FAIL'} | {1 / cpu_r:.3f} | "
+                            f"{aa_rps:.3f} / {aa_p99:.3f} |")
                         if bad or errors:
                             ok = False
                 if errors:
@@ -206,8 +218,8 @@ def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSO
     out.append(f"Targets for flask_corsx: req/s at least {TARGET_RPS:.0%} of bare, p99 at most "
                f"{TARGET_P99:.2f}x bare, same run.\n")
     out.append("| server | scenario | req/s vs bare | p99 vs bare | target | capacity vs bare "
-               "(bare CPU/req ÷ flask_corsx CPU/req) |")
-    out.append("|---|---|---:|---:|---|---:|")
+               "(bare CPU/req ÷ flask_corsx CPU/req) | noise: bare_again vs bare, req/s / p99 |")
+    out.append("|---|---|---:|---:|---|---:|---:|")
     out.extend(targets)
     out.append("")
     return "\n".join(out), ok
