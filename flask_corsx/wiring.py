@@ -381,11 +381,11 @@ def _raw_list(headers: Headers) -> list[tuple[str, str]] | None:
     """The list of (name, value) tuples that backs a Werkzeug Headers, or None.
 
     Werkzeug keeps a response's headers in ``Headers._list``, and has since its first
-    release; reading and appending to it directly skips a Python call per header (Headers.add
-    re-checks values for newlines, which ours cannot contain: every value is built at
-    configuration time or is an Origin the core checked to be header-safe, FETCH-I6). With a
-    Werkzeug that has no such list (checked once, at import), or a Headers subclass, the
-    public methods are used instead.
+    release; reading and appending to it directly skips a Python call per header. Nothing is
+    lost by skipping Headers.add's check for newlines: our values are built at configuration
+    time or are Origins the core found header-safe (FETCH-I6), and Werkzeug checks every value
+    again when it turns the response into WSGI headers. With a Werkzeug that has no such list
+    (looked for once, at import), or with a Headers subclass, the public methods are used.
     """
     return headers._list if _RAW_HEADERS and type(headers) is Headers else None
 
