@@ -159,6 +159,18 @@ def paired(rows: list[JSON], kind: str, scenario: str, contestant: str, key: str
     return statistics.median(ratios) if ratios else float("nan")
 
 
+def verdict(rps: float, p99: float, aa_rps: float, aa_p99: float) -> str:
+    """PASS, or FAIL; "FAIL, within noise" when each target is missed by less than bare Flask
+    missed itself by (the A/A control's distance from 1.000), so the run cannot tell."""
+    if rps >= TARGET_RPS and p99 <= TARGET_P99:
+        return "PASS"
+    rps_miss = max(0.0, TARGET_RPS - rps)
+    p99_miss = max(0.0, p99 - TARGET_P99)
+    if rps_miss <= abs(1 - aa_rps) and p99_miss <= abs(1 - aa_p99):
+        return "FAIL, within noise"
+    return "FAIL"
+
+
 def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSON) -> tuple[
         str, bool]:
     out: list[str] = []
@@ -200,12 +212,11 @@ def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSO
                     ratios = (f"{rps_r:.3f}", f"{p50_r:.3f}", f"{p99_r:.3f}", f"{cpu_r:.3f}")
                     bad_text = "n/a" if impl_of(contestant) == "bare" else str(bad)
                     if contestant == "flask_corsx":
-                        passed = rps_r >= TARGET_RPS and p99_r <= TARGET_P99
                         aa_rps = paired(rows, kind, scenario, "bare_again", "rps")
                         aa_p99 = paired(rows, kind, scenario, "bare_again", "p99_us")
                         targets.append(
                             f"| {kind} | {scenario} | {rps_r:.3f} | {p99_r:.3f} | "
-                            f"{'PASS' if passed else 'FAIL'} | {1 / cpu_r:.3f} | "
+                            f"{verdict(rps_r, p99_r, aa_rps, aa_p99)} | {1 / cpu_r:.3f} | "
                             f"{aa_rps:.3f} / {aa_p99:.3f} |")
                         if bad or errors:
                             ok = False
