@@ -285,11 +285,11 @@ def decide(policy: CORSPolicy, environ: dict[str, Any], method: str, app: Flask)
             headers = {**decision.headers, report.EXPLAIN_HEADER: reason}
             decision = decision._replace(headers=headers)
     elif (
+        ("HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ)
         # The grant's own headers, not the policy's field: a per-origin rule may allow
         # credentials where its scope does not.
-        ACAC not in decision.headers
+        and ACAC not in decision.headers
         and origin is not None
-        and ("HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ)
         and log.isEnabledFor(report.level(app))
     ):
         report.credentials_hint(app, environ)
@@ -335,6 +335,15 @@ class ResponseFacts(NamedTuple):
 _NO_FACTS = ResponseFacts("", 0, ())
 
 
+#: Whether this Werkzeug's Headers keep their (name, value) tuples in a plain ``_list``, as
+#: it has since its first release. Reading and appending to that list directly skips a Python
+#: call per header. Nothing is lost by skipping Headers.add's check for newlines: our values
+#: are built at configuration time or are Origins the core found header-safe (FETCH-I6), and
+#: Werkzeug checks every value again when it turns the response into WSGI headers. With a
+#: Werkzeug that has no such list, or with a Headers subclass, the public methods are used.
+_RAW_HEADERS = getattr(Headers([("Vary", "Origin")]), "_list", None) == [("Vary", "Origin")]
+
+
 def inspect_response(response: Response) -> ResponseFacts | None:
     """One pass over a response's headers: None if it must be left alone, else what we need.
 
@@ -360,9 +369,9 @@ def scan_headers(response: Response) -> ResponseFacts | None:
     cors_names: tuple[str, ...] = ()
     # One loop over the few header tuples is cheaper than asking Headers about each name, and
     # looking at the first letter first skips the lower() of nearly every name: only Vary and
-    # Access-Control-* matter. ("" is in any string, so an empty name is looked at, harmlessly.)
-    for name, value in _raw_list(headers) or headers:
-        if name[:1] in "VvAa":
+    # Access-Control-* matter.
+    for name, value in headers._list if _RAW_HEADERS and type(headers) is Headers else headers:
+        if name and name[0] in "VvAa":
             lowered = name.lower()
             if lowered == "vary":
                 vary = f"{vary}, {value}" if vary else value
@@ -376,22 +385,6 @@ def scan_headers(response: Response) -> ResponseFacts | None:
         return _NO_FACTS
     return ResponseFacts(vary, vary_lines, cors_names)
 
-
-def _raw_list(headers: Headers) -> list[tuple[str, str]] | None:
-    """The list of (name, value) tuples that backs a Werkzeug Headers, or None.
-
-    Werkzeug keeps a response's headers in ``Headers._list``, and has since its first
-    release; reading and appending to it directly skips a Python call per header. Nothing is
-    lost by skipping Headers.add's check for newlines: our values are built at configuration
-    time or are Origins the core found header-safe (FETCH-I6), and Werkzeug checks every value
-    again when it turns the response into WSGI headers. With a Werkzeug that has no such list
-    (looked for once, at import), or with a Headers subclass, the public methods are used.
-    """
-    return headers._list if _RAW_HEADERS and type(headers) is Headers else None
-
-
-#: Whether this Werkzeug's Headers keep a plain list that we may use (see _raw_list).
-_RAW_HEADERS = getattr(Headers([("Vary", "Origin")]), "_list", None) == [("Vary", "Origin")]
 
 
 def apply_decision(
@@ -414,11 +407,11 @@ def apply_decision(
                 del headers[name]
         for name, value in ours.items():
             headers[name] = value
-    elif not facts.vary_lines and (raw := _raw_list(headers)) is not None:
-        # The common case, nothing to replace or merge: append the tuples (see _raw_list).
-        raw.extend(decision.headers.items())
+    elif not facts.vary_lines and _RAW_HEADERS and type(headers) is Headers:
+        # The common case, nothing to replace or merge: append the tuples (see _RAW_HEADERS).
+        headers._list.extend(decision.headers.items())
         if decision.vary:
-            raw.append(("Vary", decision.vary))
+            headers._list.append(("Vary", decision.vary))
         setattr(response, RESPONSE_MARKER, decision.headers)
         return
     else:
