@@ -236,6 +236,16 @@ def report(rows: list[JSON], servers: list[str], scenarios: list[str], meta: JSO
     return "\n".join(out), ok
 
 
+def chosen(parser: argparse.ArgumentParser, value: str, known: tuple[str, ...],
+           what: str) -> list[str]:
+    """The names a comma-separated option such as ``--servers`` gives, each one checked."""
+    names = [name for name in value.split(",") if name]
+    for name in names:
+        if name not in known:
+            parser.error(f"unknown {what} {name!r}")
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -249,14 +259,8 @@ def main() -> int:
     rounds = args.rounds or (2 if args.quick else 4)
     seconds = args.seconds or (2.0 if args.quick else 4.0)
     warmup = 1.0
-    servers = [s for s in args.servers.split(",") if s]
-    scenarios = [s for s in args.scenarios.split(",") if s]
-    for name in servers:
-        if name not in WSGI_SERVERS:
-            parser.error(f"unknown server {name!r}")
-    for name in scenarios:
-        if name not in SCENARIOS:
-            parser.error(f"unknown scenario {name!r}")
+    servers = chosen(parser, args.servers, WSGI_SERVERS, "server")
+    scenarios = chosen(parser, args.scenarios, SCENARIOS, "scenario")
     load_before = os.getloadavg()[0]
     if load_before > (os.cpu_count() or 1) / 2:
         print(f"warning: load average {load_before:.1f}: the machine is busy, expect noise",

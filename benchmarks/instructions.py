@@ -44,10 +44,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SERVE = ROOT / "tests" / "e2e" / "serve.py"
 
+# The end-to-end benchmark's scenarios, servers and app: the same cells, counted instead of timed.
+from e2e import SCENARIOS, chosen  # noqa: E402
+from e2e_app import ORIGIN  # noqa: E402
+from e2e_harness import WSGI_SERVERS  # noqa: E402
+
 CONTESTANTS = ("bare", "floor", "flask_cors", "flask_corsx")
-SERVERS = ("gunicorn-sync", "gunicorn-gthread", "waitress")
-SCENARIOS = ("get", "preflight", "mix")
-ORIGIN = "https://app.example.com"
 WARMUP = 30
 START_TIMEOUT = 120.0
 
@@ -156,7 +158,7 @@ def count_one(server: str, contestant: str, scenario: str, requests: int) -> int
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--servers", default=",".join(WSGI_SERVERS))
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--few", type=int, default=50)
     parser.add_argument("--many", type=int, default=350)
@@ -166,14 +168,8 @@ def main() -> int:
     if not shutil.which("valgrind"):
         print("valgrind is missing: apt-get install valgrind", file=sys.stderr)
         return 2
-    servers = [s for s in args.servers.split(",") if s]
-    scenarios = [s for s in args.scenarios.split(",") if s]
-    for name in servers:
-        if name not in SERVERS:
-            parser.error(f"unknown server {name!r}")
-    for name in scenarios:
-        if name not in SCENARIOS:
-            parser.error(f"unknown scenario {name!r}")
+    servers = chosen(parser, args.servers, WSGI_SERVERS, "server")
+    scenarios = chosen(parser, args.scenarios, SCENARIOS, "scenario")
     cells = [(server, scenario, contestant, n) for server in servers for scenario in scenarios
              for contestant in CONTESTANTS for n in (args.few, args.many)]
     started = time.monotonic()
